@@ -1,0 +1,66 @@
+"""MongoDB: the client with short timeouts, Beanie start-up, and the idempotent schema migration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from beanie import init_beanie
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import CollectionInvalid
+
+from oms.config import Settings
+from oms.documents import DOCUMENT_MODELS, course, enrollment, token, user
+
+log = logging.getLogger(__name__)
+
+VALIDATORS: dict[str, dict[str, Any]] = {
+    "users": user.VALIDATOR,
+    "courses": course.VALIDATOR,
+    "enrollments": enrollment.VALIDATOR,
+    "refresh_tokens": token.REFRESH_VALIDATOR,
+    "revoked_tokens": token.REVOKED_VALIDATOR,
+}
+
+
+def make_client(settings: Settings) -> AsyncMongoClient[dict[str, Any]]:
+    """A client that fails fast: a down server is an error within about a second, never a 30 s hang."""
+    timeout = settings.mongodb_timeout_ms
+    return AsyncMongoClient(
+        settings.mongodb_url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout,
+        connectTimeoutMS=timeout,
+        socketTimeoutMS=max(10 * timeout, 10_000),
+        appname="oms",
+    )
+
+
+async def install_validators(db: AsyncDatabase[dict[str, Any]]) -> None:
+    """Create each collection with its `$jsonSchema` validator, or update the validator in place."""
+    existing = set(await db.list_collection_names())
+    for name, schema in VALIDATORS.items():
+        options: dict[str, Any] = {
+            "validator": {"$jsonSchema": schema},
+            "validationLevel": "strict",
+            "validationAction": "error",
+        }
+        if name in existing:
+            await db.command({"collMod": name, **options})
+            continue
+        try:
+            await db.create_collection(name, **options)
+        except CollectionInvalid:  # created meanwhile by another worker
+            await db.command({"collMod": name, **options})
+
+
+async def init_db(
+    settings: Settings, client: AsyncMongoClient[dict[str, Any]]
+) -> AsyncDatabase[dict[str, Any]]:
+    """Install validators, then let Beanie bind the documents and create their indexes."""
+    db = client[settings.mongodb_database]
+    await install_validators(db)
+    await init_beanie(database=db, document_models=DOCUMENT_MODELS)
+    log.info("database ready", extra={"database": db.name})
+    return db

@@ -1,0 +1,141 @@
+"""Dependencies as `Annotated` aliases: settings, services' helpers, the caller, and load-or-404 objects."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from beanie import PydanticObjectId
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from oms.config import Settings
+from oms.context import current_user_id
+from oms.documents import Course, Enrollment, User
+from oms.exceptions import Forbidden, NotAuthenticated, PreconditionFailed
+from oms.schemas.common import MAX_LIMIT, PageParams
+from oms.services import courses as course_service
+from oms.services import enrollments as enrollment_service
+from oms.services.auth import resolve_access_token
+from oms.services.passwords import PasswordHasher
+from oms.services.tokens import TokenClaims, TokenCodec
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_hasher(request: Request) -> PasswordHasher:
+    """The app's password hasher."""
+    hasher: PasswordHasher = request.app.state.hasher
+    return hasher
+
+
+def get_codec(request: Request) -> TokenCodec:
+    """The app's token signer."""
+    codec: TokenCodec = request.app.state.codec
+    return codec
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
+Codec = Annotated[TokenCodec, Depends(get_codec)]
+
+
+async def get_session(
+    request: Request, codec: Codec, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> tuple[User, TokenClaims]:
+    """The caller and their token's claims; 401 without a valid bearer token."""
+    if not token:
+        raise NotAuthenticated()
+    user, claims = await resolve_access_token(codec, token)
+    request.state.user_id = str(user.id)
+    current_user_id.set(str(user.id))
+    return user, claims
+
+
+Session = Annotated[tuple[User, TokenClaims], Depends(get_session)]
+
+
+async def get_current_user(session: Session) -> User:
+    """The authenticated caller."""
+    return session[0]
+
+
+async def get_optional_user(
+    request: Request, codec: Codec, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User | None:
+    """The caller when a token is sent (it must then be valid), else None for anonymous reads."""
+    return (await get_session(request, codec, token))[0] if token else None
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+async def get_admin(user: CurrentUser) -> User:
+    """The caller, who must be an admin (403 otherwise)."""
+    if not user.is_admin:
+        raise Forbidden("admin role required")
+    return user
+
+
+async def get_student(user: CurrentUser) -> User:
+    """The caller, who must be a student (403 otherwise)."""
+    if user.is_admin:
+        raise Forbidden("only students enroll; use a student account")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin)]
+StudentUser = Annotated[User, Depends(get_student)]
+
+
+def get_page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")] = 0,
+) -> PageParams:
+    """`?limit=&offset=`."""
+    return PageParams(limit=limit, offset=offset)
+
+
+Paging = Annotated[PageParams, Depends(get_page)]
+
+
+async def get_visible_course(course_ref: str, user: OptionalUser) -> Course:
+    """The course by id or slug; unpublished ones exist only for admins."""
+    return await course_service.find_course(course_ref, include_unpublished=bool(user and user.is_admin))
+
+
+async def get_admin_course(course_ref: str, _: AdminUser) -> Course:
+    """The course by id or slug, any status, for an admin."""
+    return await course_service.find_course(course_ref, include_unpublished=True)
+
+
+VisibleCourse = Annotated[Course, Depends(get_visible_course)]
+AdminCourse = Annotated[Course, Depends(get_admin_course)]
+
+
+def get_expected_version(request: Request, course: AdminCourse) -> int | None:
+    """With `If-Match`, the version the write must apply to (412 when the ETag is stale); else None."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return None
+    tags = [t.strip() for t in header.split(",")]
+    if "*" not in tags and course.etag not in tags:
+        raise PreconditionFailed("the course changed since the ETag you sent; fetch it again")
+    return course.version
+
+
+ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
+
+
+async def get_visible_enrollment(enrollment_id: PydanticObjectId, user: CurrentUser) -> Enrollment:
+    """The enrollment, if the caller owns it or is an admin; 404 otherwise."""
+    return await enrollment_service.get_visible(enrollment_id, user)
+
+
+VisibleEnrollment = Annotated[Enrollment, Depends(get_visible_enrollment)]

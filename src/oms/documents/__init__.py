@@ -1,0 +1,19 @@
+"""Beanie documents: what is stored, with its indexes and `$jsonSchema` validators."""
+
+from oms.documents.course import Course, Section
+from oms.documents.enrollment import Enrollment, HistoryEvent
+from oms.documents.token import RefreshToken, RevokedToken
+from oms.documents.user import User
+
+DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, RefreshToken, RevokedToken]
+
+__all__ = [
+    "DOCUMENT_MODELS",
+    "Course",
+    "Enrollment",
+    "HistoryEvent",
+    "RefreshToken",
+    "RevokedToken",
+    "Section",
+    "User",
+]

@@ -1,0 +1,87 @@
+"""Every error reply is `application/problem+json` (RFC 9457); the mapping lives here, in one place."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from oms.context import request_id
+from oms.exceptions import DomainError
+
+PROBLEM_TYPE = "about:blank"
+
+
+def problem_body(
+    status: int,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    title: str | None = None,
+) -> bytes:
+    """The JSON bytes of a problem document."""
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE,
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or title or phrase,
+        "request_id": request_id.get(),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return orjson.dumps(body)
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json reply."""
+    return Response(
+        problem_body(status, detail, errors, title),
+        status_code=status,
+        media_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type")}
+        for e in exc.errors()
+    ]
+
+
+async def _domain(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem(exc.status, exc.detail, errors=exc.errors, title=exc.title, headers=exc.headers or None)
+
+
+async def _validation(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc)
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem(422, "the request body is not valid JSON", errors=errors, title="Malformed JSON")
+    return problem(422, "the request did not validate; see errors", errors=errors, title="Validation failed")
+
+
+async def _http(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem(exc.status_code, detail, headers=dict(exc.headers or {}) or None)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map domain errors, validation errors and HTTP errors to problem replies (crashes: the middleware)."""
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)

@@ -1,0 +1,92 @@
+"""Domain errors raised by services; `errors.py` maps each to an HTTP problem reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error a client can cause; `status` and `title` shape the reply."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+        self.headers: dict[str, str] = {}
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    title = "Not authenticated"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidCredentials(NotAuthenticated):
+    title = "Incorrect username or password"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class CourseNotFound(NotFound):
+    title = "Course not found"
+
+
+class SectionNotFound(NotFound):
+    title = "Section not found"
+
+
+class EnrollmentNotFound(NotFound):
+    title = "Enrollment not found"
+
+
+class UserNotFound(NotFound):
+    title = "User not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class UsernameTaken(Conflict):
+    title = "Username already taken"
+
+
+class EmailTaken(Conflict):
+    title = "Email already in use"
+
+
+class SlugTaken(Conflict):
+    title = "Slug already in use"
+
+
+class AlreadyEnrolled(Conflict):
+    title = "Already enrolled"
+
+
+class EnrollmentClosed(Conflict):
+    title = "Enrollment is not active"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition failed"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    title = "Validation failed"

@@ -1,0 +1,163 @@
+"""Request ids, timing and JSON logs: one ASGI middleware and the log formatter it writes through."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+import orjson
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from oms.context import current_user_id, request_id
+from oms.errors import problem_body
+
+access_log = logging.getLogger("oms.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, and any `extra` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        rid = request_id.get()
+        if rid:
+            entry["request_id"] = rid
+        entry.update(
+            {k: v for k, v in record.__dict__.items() if k not in _RESERVED and not k.startswith("_")}
+        )
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+JsonFormatter.converter = time.gmtime
+
+
+def setup_logging(level: str = "INFO", json_lines: bool = True) -> None:
+    """Route every log record to stderr, as JSON lines unless told otherwise."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn.access",):  # our own access log replaces it
+        logging.getLogger(name).disabled = True
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+class BodyTooLarge(HTTPException):
+    """The request body went past the configured limit (an HTTPException so body parsing passes it on)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "the request body is larger than this server accepts")
+
+
+class RequestContextMiddleware:
+    """Gives each request an id, times it, caps its body, and logs one line when it ends.
+
+    Adds `X-Request-ID` and `Server-Timing: app;dur=<ms>` to every response.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        rid_token = request_id.set(rid)
+        user_token = current_user_id.set(None)
+        scope.setdefault("state", {})["request_id"] = rid
+        status = 500
+        started = False
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                elapsed = (time.perf_counter() - start) * 1000
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", rid.encode()))
+                headers.append((b"server-timing", f"app;dur={elapsed:.1f}".encode()))
+                message["headers"] = headers
+            await send(message)
+
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        try:
+            if length.isdigit() and int(length) > self.max_body_bytes:
+                raise BodyTooLarge()
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception as exc:
+            if status != 500 or started:
+                raise
+            too_large = isinstance(exc, BodyTooLarge)
+            if not too_large:
+                logging.getLogger("oms.errors").error("unhandled error", exc_info=exc)
+            await self._send_problem(send_with_headers, 413 if too_large else 500)
+        finally:
+            route = scope.get("route")
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": getattr(route, "path", None),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                    "user_id": scope["state"].get("user_id"),
+                },
+            )
+            request_id.reset(rid_token)
+            current_user_id.reset(user_token)
+
+    @staticmethod
+    async def _send_problem(send: Send, status: int) -> None:
+        detail = (
+            "the request body is larger than this server accepts"
+            if status == 413
+            else "an unexpected error occurred; quote the request id when reporting it"
+        )
+        body = problem_body(status, detail)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,3 @@
+"""HTTP only: parse, call one service function, shape the reply."""
+
+API_PREFIX = "/api/v1"

@@ -1,0 +1,84 @@
+"""/courses: the catalogue, course reads with ETags, and admin edits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from oms.deps import AdminCourse, AdminUser, ExpectedVersion, OptionalUser, Paging, VisibleCourse
+from oms.documents import Course
+from oms.documents.course import CourseStatus
+from oms.routers import API_PREFIX
+from oms.schemas.common import Page
+from oms.schemas.courses import CatalogueSort, CourseCreate, CoursePublic, CourseSummary, CourseUpdate
+from oms.services import courses as course_service
+
+router = APIRouter(prefix=f"{API_PREFIX}/courses", tags=["courses"])
+
+
+def course_reply(course: Course, response: Response) -> CoursePublic:
+    """The course as clients see it, with its ETag header set."""
+    response.headers["ETag"] = course.etag
+    return CoursePublic.model_validate(course)
+
+
+@router.get("", response_model=Page[CourseSummary])
+async def catalogue(
+    user: OptionalUser,
+    page: Paging,
+    q: Annotated[str | None, Query(max_length=100, description="words in the name or description")] = None,
+    tag: Annotated[str | None, Query(max_length=40)] = None,
+    sort: CatalogueSort = CatalogueSort.newest,
+    status_: Annotated[
+        list[CourseStatus] | None, Query(alias="status", description="admins only; default: every status")
+    ] = None,
+) -> Any:
+    """Browse courses. Students and anonymous callers see published courses only."""
+    if user and user.is_admin:
+        statuses = status_ or list(CourseStatus)
+    else:
+        statuses = [CourseStatus.published]
+    items, total = await course_service.catalogue(page, q=q, tag=tag, sort=sort, statuses=statuses)
+    return Page[CourseSummary](
+        items=[CourseSummary.model_validate(c) for c in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CoursePublic)
+async def create_course(body: CourseCreate, admin: AdminUser, response: Response) -> Any:
+    """Create a course (admin). The slug comes from the name unless given; 409 when a given slug is taken."""
+    course = await course_service.create_course(body, admin)
+    response.headers["Location"] = f"/api/v1/courses/{course.id}"
+    return course_reply(course, response)
+
+
+@router.get(
+    "/{course_ref}",
+    response_model=CoursePublic,
+    responses={304: {"description": "Not modified (the `If-None-Match` ETag is current)"}},
+)
+async def read_course(course: VisibleCourse, request: Request, response: Response) -> Any:
+    """One course with its sections, by id or slug. Send `If-None-Match` to get 304 when unchanged."""
+    if course.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": course.etag})
+    return course_reply(course, response)
+
+
+@router.patch(
+    "/{course_ref}", response_model=CoursePublic, responses={412: {"description": "stale If-Match"}}
+)
+async def update_course(
+    body: CourseUpdate, course: AdminCourse, expected: ExpectedVersion, response: Response
+) -> Any:
+    """Change some fields (admin). Send `If-Match: <ETag>` to refuse the write (412) if someone changed it."""
+    return course_reply(await course_service.update_course(course, body, expected), response)
+
+
+@router.delete("/{course_ref}", status_code=status.HTTP_204_NO_CONTENT)
+async def archive_course(course: AdminCourse, expected: ExpectedVersion) -> None:
+    """Archive the course (admin). Enrollments are kept; students no longer see it in the catalogue."""
+    await course_service.archive_course(course, expected)

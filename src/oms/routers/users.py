@@ -1,0 +1,44 @@
+"""/users: the caller's own account, and admin management of all accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from beanie import PydanticObjectId
+from fastapi import APIRouter, Query
+
+from oms.deps import AdminUser, CurrentUser, Hasher, Paging
+from oms.documents.user import Role
+from oms.routers import API_PREFIX
+from oms.schemas.common import Page
+from oms.schemas.users import UserAdminUpdate, UserPublic, UserUpdateMe
+from oms.services import users as user_service
+
+router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
+
+
+@router.get("/me", response_model=UserPublic)
+async def read_me(user: CurrentUser) -> Any:
+    """The caller's account."""
+    return user
+
+
+@router.patch("/me", response_model=UserPublic)
+async def update_me(body: UserUpdateMe, user: CurrentUser, hasher: Hasher) -> Any:
+    """Change display name, email, or password (with `current_password`; other sessions end)."""
+    return await user_service.update_me(hasher, user, body)
+
+
+@router.get("", response_model=Page[UserPublic])
+async def list_users(_: AdminUser, page: Paging, role: Annotated[Role | None, Query()] = None) -> Any:
+    """Every account, oldest first (admin)."""
+    items, total = await user_service.list_users(page, role)
+    return Page[UserPublic](
+        items=[UserPublic.model_validate(u) for u in items], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.patch("/{user_id}", response_model=UserPublic)
+async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate, _: AdminUser) -> Any:
+    """Change a user's role or disable the account (admin); a disabled user's tokens stop working at once."""
+    return await user_service.admin_update(user_id, body)

@@ -1,0 +1,1 @@
+"""Request and response models: `XCreate`, `XUpdate`, `XPublic`. Documents never go out as they are."""

@@ -1,0 +1,50 @@
+"""User request and reply bodies."""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from oms.documents.user import Role
+from oms.schemas.common import (
+    DisplayName,
+    Email,
+    ObjectIdStr,
+    Password,
+    PublicModel,
+    RequestModel,
+    UtcDatetime,
+)
+
+
+class UserPublic(PublicModel):
+    """A user as the API shows it (never the password hash)."""
+
+    id: ObjectIdStr
+    username: str
+    email: str | None
+    display_name: str | None
+    role: Role
+    disabled: bool
+    created_at: UtcDatetime
+
+
+class UserUpdateMe(RequestModel):
+    """Changes to one's own account; a new `password` needs `current_password`."""
+
+    display_name: DisplayName | None = None
+    email: Email | None = None
+    password: Password | None = None
+    current_password: str | None = None
+
+    @model_validator(mode="after")
+    def _password_needs_current(self) -> UserUpdateMe:
+        if self.password is not None and not self.current_password:
+            raise ValueError("current_password is required to change the password")
+        return self
+
+
+class UserAdminUpdate(RequestModel):
+    """What an admin may change on any account."""
+
+    role: Role | None = None
+    disabled: bool | None = None

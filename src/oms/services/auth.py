@@ -1,0 +1,127 @@
+"""Accounts and sessions: register, log in, rotate refresh tokens, log out, resolve a bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from oms.clock import utcnow
+from oms.documents import RefreshToken, RevokedToken, User
+from oms.documents.user import Role
+from oms.exceptions import EmailTaken, InvalidCredentials, NotAuthenticated, UsernameTaken
+from oms.schemas.auth import RegisterRequest, TokenPair
+from oms.services.passwords import PasswordHasher
+from oms.services.tokens import TokenClaims, TokenCodec
+
+
+def duplicate_field(exc: DuplicateKeyError) -> str:
+    """Which unique field a duplicate-key error is about, from its key pattern or message."""
+    details = exc.details or {}
+    pattern = details.get("keyPattern") or details.get("keyValue") or {}
+    if pattern:
+        return str(next(iter(pattern)))
+    return str(exc)
+
+
+async def create_user(
+    hasher: PasswordHasher,
+    *,
+    username: str,
+    password: str,
+    role: Role = Role.student,
+    email: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Insert a user; a taken username or email is a Conflict."""
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        password_hash=await hasher.hash(password),
+        role=role,
+    )
+    try:
+        await user.insert()
+    except DuplicateKeyError as exc:
+        raise (EmailTaken() if "email" in duplicate_field(exc) else UsernameTaken()) from exc
+    return user
+
+
+async def register(hasher: PasswordHasher, body: RegisterRequest) -> User:
+    """A new student account (the role is never taken from the request)."""
+    return await create_user(
+        hasher,
+        username=body.username,
+        password=body.password,
+        email=body.email,
+        display_name=body.display_name,
+    )
+
+
+async def authenticate(hasher: PasswordHasher, username: str, password: str) -> User:
+    """The user these credentials belong to; every failure is the same InvalidCredentials."""
+    user = await User.find_one(User.username == username.strip().lower())
+    ok = await hasher.verify(password, user.password_hash if user else None)
+    if user is None or not ok or user.disabled:
+        raise InvalidCredentials()
+    if hasher.needs_update(user.password_hash):
+        await user.set({User.password_hash: await hasher.hash(password)})
+    return user
+
+
+async def issue_pair(codec: TokenCodec, user_id: PydanticObjectId, family: str | None = None) -> TokenPair:
+    """A new access + refresh token; the refresh token is recorded so it can be used exactly once."""
+    fam = family or secrets.token_urlsafe(12)
+    access, _ = codec.issue("access", str(user_id), fam)
+    refresh, claims = codec.issue("refresh", str(user_id), fam)
+    await RefreshToken(jti=claims.jti, family=fam, user_id=user_id, expires_at=claims.exp).insert()
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=int(codec.access_ttl.total_seconds()),
+    )
+
+
+async def refresh(codec: TokenCodec, token: str) -> TokenPair:
+    """Rotate: the presented refresh token dies; reusing a dead one revokes its whole family."""
+    claims = codec.decode(token, "refresh")
+    now = utcnow()
+    current = await RefreshToken.get_pymongo_collection().find_one_and_update(
+        {"jti": claims.jti, "used_at": None, "revoked": False, "expires_at": {"$gt": now}},
+        {"$set": {"used_at": now}},
+    )
+    if current is None:
+        await RefreshToken.find(RefreshToken.family == claims.fam).update_many({"$set": {"revoked": True}})
+        raise NotAuthenticated("Refresh token is no longer valid")
+    user = await User.get(current["user_id"])
+    if user is None or user.disabled:
+        raise NotAuthenticated("Refresh token is no longer valid")
+    return await issue_pair(codec, user.id, claims.fam)  # type: ignore[arg-type]  # a stored user has an id
+
+
+async def logout(claims: TokenClaims) -> None:
+    """End the session: every refresh token of the login family, and this access token, stop working."""
+    await asyncio.gather(
+        RefreshToken.find(RefreshToken.family == claims.fam).update_many({"$set": {"revoked": True}}),
+        RevokedToken.get_pymongo_collection().update_one(
+            {"jti": claims.jti}, {"$setOnInsert": {"jti": claims.jti, "expires_at": claims.exp}}, upsert=True
+        ),
+    )
+
+
+async def resolve_access_token(codec: TokenCodec, token: str) -> tuple[User, TokenClaims]:
+    """The live, enabled user behind a bearer token whose id has not been revoked."""
+    claims = codec.decode(token, "access")
+    try:
+        user_id = PydanticObjectId(claims.sub)
+    except Exception as exc:
+        raise NotAuthenticated("Invalid token") from exc
+    user, revoked = await asyncio.gather(
+        User.get(user_id), RevokedToken.get_pymongo_collection().find_one({"jti": claims.jti}, {"_id": 1})
+    )
+    if user is None or user.disabled or revoked is not None:
+        raise NotAuthenticated("Token is no longer valid")
+    return user, claims

@@ -1,0 +1,149 @@
+"""Courses: create, read by id or slug, the catalogue, partial updates, archiving."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from oms.clock import utcnow
+from oms.documents import Course, Section, User
+from oms.documents.course import CourseStatus
+from oms.exceptions import CourseNotFound, PreconditionFailed, SlugTaken, Unprocessable
+from oms.schemas.common import PageParams
+from oms.schemas.courses import CatalogueSort, CourseCreate, CourseUpdate, SectionCreate
+
+MAX_COURSE_TEXT_BYTES = 8 * 1024 * 1024
+SUMMARY_PROJECTION = {"content": 0, "sections.body": 0}
+_SLUG_TRIES = 20
+
+
+def slugify(name: str) -> str:
+    """A URL slug from a name: ASCII letters and digits joined by hyphens, `course` when nothing is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
+    return slug or "course"
+
+
+def check_size(content: str, sections: list[Section]) -> None:
+    """Refuse a course whose text would not fit comfortably in one MongoDB document."""
+    size = len(content.encode()) + sum(len(s.body.encode()) + len(s.title.encode()) for s in sections)
+    if size > MAX_COURSE_TEXT_BYTES:
+        raise Unprocessable(
+            f"the course's text is {size} bytes; at most {MAX_COURSE_TEXT_BYTES} are allowed",
+            errors=[{"loc": ["body", "sections"], "msg": "course text too large"}],
+        )
+
+
+def build_sections(items: list[SectionCreate]) -> list[Section]:
+    """Sections in the given order, each with a fresh id."""
+    return [
+        Section(title=s.title, body=s.body, duration_minutes=s.duration_minutes, order=i)
+        for i, s in enumerate(items)
+    ]
+
+
+async def create_course(body: CourseCreate, author: User) -> Course:
+    """Insert a course; a derived slug gets a numeric suffix until it is unique, a given one must be free."""
+    sections = build_sections(body.sections)
+    check_size(body.content, sections)
+    base = body.slug or slugify(body.name)
+    for attempt in range(_SLUG_TRIES):
+        slug = base if attempt == 0 else f"{base[:110]}-{attempt + 1}"
+        course = Course(
+            slug=slug,
+            name=body.name,
+            description=body.description,
+            content=body.content,
+            tags=body.tags,
+            status=body.status,
+            sections=sections,
+            created_by=author.id,
+        )
+        try:
+            return await course.insert()
+        except DuplicateKeyError as exc:
+            if body.slug:
+                raise SlugTaken(f"slug {body.slug!r} is already used by another course") from exc
+    raise SlugTaken("could not derive a free slug; send one")
+
+
+async def find_course(ref: str, *, include_unpublished: bool) -> Course:
+    """A course by ObjectId or slug; unpublished ones only when allowed, otherwise CourseNotFound."""
+    query: dict[str, Any] = {"_id": ObjectId(ref)} if ObjectId.is_valid(ref) else {"slug": ref.lower()}
+    if not include_unpublished:
+        query["status"] = CourseStatus.published.value
+    course = await Course.find_one(query)
+    if course is None:
+        raise CourseNotFound()
+    return course
+
+
+async def catalogue(
+    page: PageParams,
+    *,
+    q: str | None,
+    tag: str | None,
+    sort: CatalogueSort,
+    statuses: list[CourseStatus],
+) -> tuple[list[Course], int]:
+    """A page of course summaries matching the filters; `q` is matched literally, case-insensitively."""
+    query: dict[str, Any] = {"status": {"$in": [s.value for s in statuses]}}
+    if tag:
+        query["tags"] = tag.strip().lower()
+    if q:
+        pattern = {"$regex": re.escape(q.strip()), "$options": "i"}
+        query["$or"] = [{"name": pattern}, {"description": pattern}]
+    order = [("created_at", -1), ("_id", -1)] if sort == CatalogueSort.newest else [("name", 1), ("_id", 1)]
+    collection = Course.get_pymongo_collection()
+    total = await collection.count_documents(query)
+    cursor = collection.find(query, SUMMARY_PROJECTION).sort(order).skip(page.offset).limit(page.limit)
+    return [Course.model_validate(raw) async for raw in cursor], total
+
+
+async def write(course: Course, update: dict[str, Any], expected_version: int | None) -> Course:
+    """Apply one atomic update that bumps `version`; with `expected_version`, only to that version (else 412)."""
+    query: dict[str, Any] = {"_id": course.id}
+    if expected_version is not None:
+        query["version"] = expected_version
+    update.setdefault("$set", {})["updated_at"] = utcnow()
+    update["$inc"] = {"version": 1}
+    try:
+        raw = await Course.get_pymongo_collection().find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER
+        )
+    except DuplicateKeyError as exc:
+        raise SlugTaken("slug is already used by another course") from exc
+    if raw is None:
+        if expected_version is not None and await Course.find_one({"_id": course.id}):
+            raise PreconditionFailed("the course changed since the ETag you sent; fetch it again")
+        raise CourseNotFound()
+    updated: Course = Course.model_validate(raw)
+    return updated
+
+
+async def update_course(course: Course, body: CourseUpdate, expected_version: int | None) -> Course:
+    """Change only the fields sent, atomically."""
+    changes = body.model_dump(exclude_unset=True, mode="json")
+    if not changes:
+        return course
+    if any(v is None for v in changes.values()):
+        nulls = [k for k, v in changes.items() if v is None]
+        raise Unprocessable(errors=[{"loc": ["body", k], "msg": "may not be null"} for k in nulls])
+    return await write(course, {"$set": changes}, expected_version)
+
+
+async def archive_course(course: Course, expected_version: int | None) -> Course:
+    """Archive a course; its enrollments stay."""
+    return await write(course, {"$set": {"status": CourseStatus.archived.value}}, expected_version)
+
+
+def course_id(course: Course) -> PydanticObjectId:
+    """The id of a stored course."""
+    assert course.id is not None
+    return course.id

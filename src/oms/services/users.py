@@ -1,0 +1,74 @@
+"""Account changes: one's own profile and password, and what admins change on any account."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from oms.clock import utcnow
+from oms.documents import RefreshToken, User
+from oms.documents.user import Role
+from oms.exceptions import EmailTaken, InvalidCredentials, UserNotFound
+from oms.schemas.common import PageParams
+from oms.schemas.users import UserAdminUpdate, UserUpdateMe
+from oms.services.auth import create_user
+from oms.services.passwords import PasswordHasher
+
+log = logging.getLogger(__name__)
+
+
+async def _apply(user_id: PydanticObjectId, changes: dict[str, Any]) -> User:
+    """One atomic `$set` on a user; the stored user afterwards."""
+    changes["updated_at"] = utcnow()
+    try:
+        raw = await User.get_pymongo_collection().find_one_and_update(
+            {"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        )
+    except DuplicateKeyError as exc:
+        raise EmailTaken() from exc
+    if raw is None:
+        raise UserNotFound()
+    user: User = User.model_validate(raw)
+    return user
+
+
+async def update_me(hasher: PasswordHasher, user: User, body: UserUpdateMe) -> User:
+    """Change the caller's display name, email or password (the last checked against the current one)."""
+    changes = body.model_dump(exclude_unset=True, exclude={"password", "current_password"})
+    if body.password is not None:
+        if not await hasher.verify(body.current_password or "", user.password_hash):
+            raise InvalidCredentials("current_password is wrong")
+        changes["password_hash"] = await hasher.hash(body.password)
+    user = await _apply(user.id, changes)  # type: ignore[arg-type]  # a stored user has an id
+    if body.password is not None:  # other sessions end with a password change
+        await RefreshToken.find(RefreshToken.user_id == user.id).update_many({"$set": {"revoked": True}})
+    return user
+
+
+async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate) -> User:
+    """Set a user's role or disabled flag; disabling ends every session at once."""
+    user = await _apply(user_id, body.model_dump(exclude_unset=True, exclude_none=True))
+    if user.disabled:
+        await RefreshToken.find(RefreshToken.user_id == user.id).update_many({"$set": {"revoked": True}})
+    return user
+
+
+async def list_users(page: PageParams, role: Role | None = None) -> tuple[list[User], int]:
+    """A page of users, oldest first, optionally of one role."""
+    query = User.find(User.role == role) if role else User.find_all()
+    total = await query.count()
+    items = await query.sort("+created_at", "+_id").skip(page.offset).limit(page.limit).to_list()
+    return items, total
+
+
+async def ensure_admin(hasher: PasswordHasher, username: str, password: str) -> bool:
+    """Create admin `username` unless that user exists; True when it was created."""
+    if await User.find_one(User.username == username.strip().lower()):
+        return False
+    await create_user(hasher, username=username.strip().lower(), password=password, role=Role.admin)
+    log.info("created admin user", extra={"username": username})
+    return True

@@ -1,0 +1,156 @@
+"""Test fixtures: a throwaway SecantusDB process, real Redis, the app over ASGI, and factories.
+
+Set OMS_TEST_MONGODB_URL to run against a real mongod instead, and OMS_TEST_REDIS_URL for another Redis.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from oms.config import Settings
+from oms.devstack import Stack, free_port, redis_reachable
+from oms.documents import DOCUMENT_MODELS
+from oms.documents.user import Role
+from oms.main import create_app
+from oms.services.auth import create_user
+
+PASSWORD = "correct-horse-9"
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """MongoDB and Redis URLs for the whole run; servers are started here when none is given."""
+    started = Stack()
+    logs = tmp_path_factory.mktemp("servers")
+    mongo = os.environ.get("OMS_TEST_MONGODB_URL") or started.start_mongo(free_port(), ":memory:", logs / "mongo.log")
+    redis_url = os.environ.get("OMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    if not redis_reachable(redis_url):
+        redis_url = started.start_redis(free_port(), logs / "redis", logs / "redis.log")
+    try:
+        yield {"mongo": mongo.rstrip("/"), "redis": redis_url, "logs": str(logs)}
+    finally:
+        started.stop()
+
+
+def make_settings(stack: dict[str, str], data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a test app: fast password hashing, a fixed secret, the test servers."""
+    values: dict[str, Any] = {
+        "env": "development",
+        "mongodb_url": f"{stack['mongo']}/oms_test",
+        "redis_url": stack["redis"],
+        "data_dir": data_dir,
+        "jwt_secret": "test-secret-" + "x" * 40,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "log_json": True,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(stack, tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def _clean(app: FastAPI) -> AsyncIterator[None]:
+    """Every test starts with empty collections and an empty Redis database."""
+    yield
+    for model in DOCUMENT_MODELS:
+        await model.get_pymongo_collection().delete_many({})
+    redis: aioredis.Redis = app.state.redis
+    await redis.flushdb()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v1") as c:
+        yield c
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict[str, Any]:
+    reply = await client.post("/auth/login", json={"username": username, "password": password})
+    assert reply.status_code == 200, reply.text
+    tokens: dict[str, Any] = reply.json()
+    return tokens
+
+
+class Actor:
+    """A logged-in user for tests: its id, name, tokens and auth headers."""
+
+    def __init__(self, user: dict[str, Any], tokens: dict[str, Any]) -> None:
+        self.id: str = user["id"]
+        self.username: str = user["username"]
+        self.tokens = tokens
+        self.headers = bearer(tokens["access_token"])
+
+
+@pytest.fixture
+def make_student(client: httpx.AsyncClient) -> Any:
+    """Register and log in a new student: `await make_student()`."""
+
+    async def factory(username: str | None = None) -> Actor:
+        name = username or f"student{next(_names)}"
+        reply = await client.post("/auth/register", json={"username": name, "password": PASSWORD})
+        assert reply.status_code == 201, reply.text
+        return Actor(reply.json(), await login(client, name))
+
+    return factory
+
+
+@pytest.fixture
+async def admin(app: FastAPI, client: httpx.AsyncClient) -> Actor:
+    name = f"admin{next(_names)}"
+    user = await create_user(app.state.hasher, username=name, password=PASSWORD, role=Role.admin)
+    return Actor({"id": str(user.id), "username": name}, await login(client, name))
+
+
+@pytest.fixture
+async def student(make_student: Any) -> Actor:
+    actor: Actor = await make_student()
+    return actor
+
+
+@pytest.fixture
+def make_course(client: httpx.AsyncClient, admin: Actor) -> Any:
+    """Create a course as admin: `await make_course(name=..., sections=3, status="published")`."""
+
+    async def factory(sections: int = 3, status: str = "published", **fields: Any) -> dict[str, Any]:
+        n = next(_names)
+        body = {
+            "name": f"Course {n}",
+            "description": f"About topic {n}",
+            "status": status,
+            "sections": [{"title": f"Part {i + 1}", "body": "text", "duration_minutes": 10} for i in range(sections)],
+            **fields,
+        }
+        reply = await client.post("/courses", json=body, headers=admin.headers)
+        assert reply.status_code == 201, reply.text
+        course: dict[str, Any] = reply.json()
+        return course
+
+    return factory
