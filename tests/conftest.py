@@ -15,6 +15,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from asgi_lifespan import LifespanManager
+from beanie import init_beanie
 from fastapi import FastAPI
 
 from oms.config import Settings
@@ -33,7 +34,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """MongoDB and Redis URLs for the whole run; servers are started here when none is given."""
     started = Stack()
     logs = tmp_path_factory.mktemp("servers")
-    mongo = os.environ.get("OMS_TEST_MONGODB_URL") or started.start_mongo(free_port(), ":memory:", logs / "mongo.log")
+    mongo = os.environ.get("OMS_TEST_MONGODB_URL") or started.start_mongo(
+        free_port(), ":memory:", logs / "mongo.log"
+    )
     redis_url = os.environ.get("OMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
     if not redis_reachable(redis_url):
         redis_url = started.start_redis(free_port(), logs / "redis", logs / "redis.log")
@@ -69,6 +72,28 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     async with LifespanManager(application):
         yield application
+
+
+@pytest.fixture
+async def make_app(app: FastAPI, stack: dict[str, str], tmp_path: Path) -> AsyncIterator[Any]:
+    """Another app with changed settings: `await make_app(history_limit=10)`, started and stopped for you.
+
+    Beanie binds documents globally, so afterwards they are bound back to the session app's database.
+    """
+    managers: list[LifespanManager] = []
+
+    async def factory(**overrides: Any) -> FastAPI:
+        application = create_app(make_settings(stack, tmp_path, **overrides))
+        manager = LifespanManager(application)
+        await manager.__aenter__()
+        managers.append(manager)
+        return application
+
+    yield factory
+    for manager in reversed(managers):
+        await manager.__aexit__(None, None, None)
+    if managers:
+        await init_beanie(database=app.state.db, document_models=DOCUMENT_MODELS)
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +170,9 @@ def make_course(client: httpx.AsyncClient, admin: Actor) -> Any:
             "name": f"Course {n}",
             "description": f"About topic {n}",
             "status": status,
-            "sections": [{"title": f"Part {i + 1}", "body": "text", "duration_minutes": 10} for i in range(sections)],
+            "sections": [
+                {"title": f"Part {i + 1}", "body": "text", "duration_minutes": 10} for i in range(sections)
+            ],
             **fields,
         }
         reply = await client.post("/courses", json=body, headers=admin.headers)

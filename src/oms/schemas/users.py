@@ -5,15 +5,8 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from oms.documents.user import Role
-from oms.schemas.common import (
-    DisplayName,
-    Email,
-    ObjectIdStr,
-    Password,
-    PublicModel,
-    RequestModel,
-    UtcDatetime,
-)
+from oms.schemas.auth import GivenPassword, NewPassword
+from oms.schemas.common import DisplayName, Email, ObjectIdStr, PublicModel, RequestModel, UtcDatetime
 
 
 class UserPublic(PublicModel):
@@ -33,8 +26,8 @@ class UserUpdateMe(RequestModel):
 
     display_name: DisplayName | None = None
     email: Email | None = None
-    password: Password | None = None
-    current_password: str | None = None
+    password: NewPassword | None = None
+    current_password: GivenPassword | None = None
 
     @model_validator(mode="after")
     def _password_needs_current(self) -> UserUpdateMe:

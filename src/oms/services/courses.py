@@ -74,11 +74,17 @@ async def create_course(body: CourseCreate, author: User) -> Course:
 
 
 async def find_course(ref: str, *, include_unpublished: bool) -> Course:
-    """A course by ObjectId or slug; unpublished ones only when allowed, otherwise CourseNotFound."""
-    query: dict[str, Any] = {"_id": ObjectId(ref)} if ObjectId.is_valid(ref) else {"slug": ref.lower()}
-    if not include_unpublished:
-        query["status"] = CourseStatus.published.value
-    course = await Course.find_one(query)
+    """A course by ObjectId or slug; unpublished ones only when allowed, otherwise CourseNotFound.
+
+    A slug may itself look like an ObjectId (a name of 24 hex digits): an id that matches no course is
+    then tried as a slug.
+    """
+    visible: dict[str, Any] = {} if include_unpublished else {"status": CourseStatus.published.value}
+    course = None
+    if ObjectId.is_valid(ref):
+        course = await Course.find_one({"_id": ObjectId(ref), **visible})
+    if course is None:
+        course = await Course.find_one({"slug": ref.strip().lower(), **visible})
     if course is None:
         raise CourseNotFound()
     return course

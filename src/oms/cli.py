@@ -1,0 +1,190 @@
+"""The `oms` command: serve, dev, migrate, create-admin, seed-demo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import sys
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from oms.config import ConfigError, Settings, get_settings
+from oms.db import connected
+from oms.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
+from oms.documents.user import Role
+from oms.exceptions import UsernameTaken
+from oms.observability import setup_logging
+from oms.schemas.auth import RegisterRequest
+from oms.services.auth import create_user
+from oms.services.demo import DEMO_PASSWORD, seed_demo
+from oms.services.passwords import PasswordHasher
+
+app = typer.Typer(help="OMS: online course management system.", no_args_is_help=True, add_completion=False)
+
+EMBEDDED_MONGO_PORT = 27117
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        typer.secho(f"configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (default OMS_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default OMS_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+) -> None:
+    """Serve the API with uvicorn against the configured MongoDB and Redis."""
+    settings = _settings()
+    uvicorn.run(
+        "oms.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Install the collections' validators and indexes (idempotent; the API does the same at start-up)."""
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_json)
+
+    async def run() -> None:
+        async with connected(settings) as db:
+            typer.echo(f"database {db.name}: validators and indexes are in place")
+
+    asyncio.run(run())
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(help="the admin's username")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
+) -> None:
+    """Create an admin account (the password is prompted for unless --password-stdin)."""
+    settings = _settings()
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    try:
+        body = RegisterRequest(username=username, password=password)
+    except ValueError as exc:
+        typer.secho(f"invalid username or password: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+    async def run() -> None:
+        async with connected(settings):
+            await create_user(
+                PasswordHasher(settings), username=body.username, password=body.password, role=Role.admin
+            )
+
+    try:
+        asyncio.run(run())
+    except UsernameTaken as exc:
+        typer.secho(f"user {body.username!r} already exists", fg="red", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"admin {body.username!r} created")
+
+
+@app.command("seed-demo")
+def seed_demo_command(
+    students: Annotated[int, typer.Option(min=1, max=1000)] = 24,
+) -> None:
+    """Load a demo catalogue with students, enrollments and progress (safe to run twice)."""
+    settings = _settings()
+
+    async def run() -> None:
+        async with connected(settings):
+            report = await seed_demo(PasswordHasher(settings), students=students)
+        typer.echo(
+            f"demo data: {report.courses} courses, {report.students} students, "
+            f"{report.enrollments} enrollments added (student passwords: {DEMO_PASSWORD})"
+        )
+
+    asyncio.run(run())
+
+
+def _admin_credentials(settings: Settings) -> tuple[str, str]:
+    """Configured admin credentials, or `admin` with a password generated once under the data dir."""
+    if settings.admin_username and settings.admin_password:
+        return settings.admin_username, settings.admin_password.get_secret_value()
+    path = settings.data_dir / "admin-password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return settings.admin_username or "admin", path.read_text().strip()
+
+
+@app.command()
+def dev(
+    demo: Annotated[bool, typer.Option(help="load the demo catalogue first")] = False,
+) -> None:
+    """Run the whole system locally: embedded MongoDB (unless OMS_MONGODB_URL), Redis, and the API."""
+    settings = _settings()
+    data = settings.data_dir.resolve()
+    stack = Stack()
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into an exit so `finally` stops the stack
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if "OMS_MONGODB_URL" not in os.environ:
+            port = int(os.environ.get("OMS_EMBEDDED_MONGODB_PORT", EMBEDDED_MONGO_PORT))
+            if port_open("127.0.0.1", port):
+                port = free_port()
+            url = stack.start_mongo(port, data / "mongo", data / "logs" / "mongo.log")
+            os.environ["OMS_MONGODB_URL"] = f"{url}/oms"
+        if not redis_reachable(settings.redis_url):
+            url = stack.start_redis(free_port(), data / "redis", data / "logs" / "redis.log", persist=True)
+            os.environ["OMS_REDIS_URL"] = url
+        username, password = _admin_credentials(settings)
+        os.environ["OMS_ADMIN_USERNAME"], os.environ["OMS_ADMIN_PASSWORD"] = username, password
+        os.environ["OMS_DATA_DIR"] = str(data)
+        get_settings.cache_clear()
+        settings = _settings()
+        if demo or env_flag("DEMO"):
+            seed_demo_command(students=24)
+        base = f"http://{settings.host}:{settings.port}"
+        typer.secho(
+            f"\nOMS is starting at {base}\n"
+            f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
+            f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
+            f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"
+            f"  Redis:    {os.environ.get('OMS_REDIS_URL', settings.redis_url)}\n"
+            f"  demo:     {'loaded; students student01.. / ' + DEMO_PASSWORD if demo or env_flag('DEMO') else 'make run DEMO=1 (or oms seed-demo)'}\n"
+            "Ctrl-C stops everything.\n",
+            fg="green",
+        )
+        uvicorn.run(
+            "oms.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            server_header=False,
+        )
+    except StackError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
