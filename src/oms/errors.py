@@ -66,9 +66,16 @@ async def _domain(_: Request, exc: Exception) -> Response:
     return problem(exc.status, exc.detail, errors=exc.errors, title=exc.title, headers=exc.headers or None)
 
 
-async def _validation(_: Request, exc: Exception) -> Response:
+def _is_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
+    if not _is_json(request) and any(e["loc"] == ["body"] for e in errors):
+        return problem(415, "send the body as application/json", title="Unsupported media type")
     if any(e["type"] == "json_invalid" for e in errors):
         return problem(422, "the request body is not valid JSON", errors=errors, title="Malformed JSON")
     return problem(422, "the request did not validate; see errors", errors=errors, title="Validation failed")
