@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from oms.context import request_id
 from oms.exceptions import DomainError
@@ -81,10 +83,27 @@ async def _validation(request: Request, exc: Exception) -> Response:
     return problem(422, "the request did not validate; see errors", errors=errors, title="Validation failed")
 
 
-async def _http(_: Request, exc: Exception) -> Response:
+def _allowed_methods(request: Request) -> str:
+    """Every method the API serves at this path (Starlette names only the first route's), from OpenAPI."""
+    index: list[tuple[re.Pattern[str], set[str]]] | None = getattr(request.app.state, "allow_index", None)
+    if index is None:
+        paths = request.app.openapi().get("paths", {})
+        index = [(compile_path(path)[0], {m.upper() for m in ops}) for path, ops in paths.items()]
+        request.app.state.allow_index = index
+    methods = set().union(*(m for regex, m in index if regex.match(request.url.path)))
+    return ", ".join(sorted(methods))
+
+
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    if exc.status_code == 400 and isinstance(exc.__cause__, (UnicodeDecodeError, RecursionError, ValueError)):
+        errors = [{"loc": ["body"], "msg": "the body could not be decoded as JSON", "type": "json_invalid"}]
+        return problem(422, "the request body is not valid JSON", errors=errors, title="Malformed JSON")
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, detail, headers=dict(exc.headers or {}) or None)
+    return problem(exc.status_code, detail, headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

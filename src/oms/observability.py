@@ -45,8 +45,15 @@ class JsonFormatter(logging.Formatter):
 JsonFormatter.converter = time.gmtime
 
 
+_configured = False
+
+
 def setup_logging(level: str = "INFO", json_lines: bool = True) -> None:
-    """Route every log record to stderr, as JSON lines unless told otherwise."""
+    """Route every log record to stderr, as JSON lines unless told otherwise (once per process)."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s")
@@ -137,6 +144,7 @@ class RequestContextMiddleware:
                     "status": status,
                     "duration_ms": round((time.perf_counter() - start) * 1000, 2),
                     "user_id": scope["state"].get("user_id"),
+                    "request_id": rid,
                 },
             )
             request_id.reset(rid_token)

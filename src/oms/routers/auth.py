@@ -83,6 +83,6 @@ async def refresh(body: RefreshRequest, response: Response, codec: Codec) -> Tok
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(session: Session) -> None:
-    """End this login: its refresh tokens and this access token stop working."""
-    await auth_service.logout(session[1])
+async def logout(session: Session, codec: Codec) -> None:
+    """End this login: its refresh tokens and every access token issued in it stop working."""
+    await auth_service.logout(codec, session[1])

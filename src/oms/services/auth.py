@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from datetime import datetime
 
 from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
@@ -93,19 +94,37 @@ async def refresh(codec: TokenCodec, token: str) -> TokenPair:
         {"jti": claims.jti, "used_at": None, "revoked": False, "expires_at": {"$gt": now}},
         {"$set": {"used_at": now}},
     )
-    if current is None:
-        await RefreshToken.find(RefreshToken.family == claims.fam).update_many({"$set": {"revoked": True}})
+    if current is None:  # unknown, expired, or a replay of a used token: end the whole login
+        await revoke_family(claims.fam, now + codec.access_ttl)
         raise NotAuthenticated("Refresh token is no longer valid")
     user = await User.get(current["user_id"])
     if user is None or user.disabled:
         raise NotAuthenticated("Refresh token is no longer valid")
-    return await issue_pair(codec, user.id, claims.fam)  # type: ignore[arg-type]  # a stored user has an id
+    pair = await issue_pair(codec, user.id, claims.fam)  # type: ignore[arg-type]  # a stored user has an id
+    # A replay or logout that revoked the family while this ran missed the token just issued: end it too.
+    if await RefreshToken.get_pymongo_collection().find_one(
+        {"family": claims.fam, "revoked": True}, {"_id": 1}
+    ):
+        await revoke_family(claims.fam, now + codec.access_ttl)
+        raise NotAuthenticated("Refresh token is no longer valid")
+    return pair
 
 
-async def logout(claims: TokenClaims) -> None:
-    """End the session: every refresh token of the login family, and this access token, stop working."""
+async def revoke_family(fam: str, until: datetime) -> None:
+    """End a login: its refresh tokens die, and so does every access token issued in it (until `until`)."""
+    marker = f"fam:{fam}"
     await asyncio.gather(
-        RefreshToken.find(RefreshToken.family == claims.fam).update_many({"$set": {"revoked": True}}),
+        RefreshToken.find(RefreshToken.family == fam).update_many({"$set": {"revoked": True}}),
+        RevokedToken.get_pymongo_collection().update_one(
+            {"jti": marker}, {"$max": {"expires_at": until}, "$setOnInsert": {"jti": marker}}, upsert=True
+        ),
+    )
+
+
+async def logout(codec: TokenCodec, claims: TokenClaims) -> None:
+    """End the session: this access token's id is revoked, and every other token of this login with it."""
+    await asyncio.gather(
+        revoke_family(claims.fam, utcnow() + codec.access_ttl),
         RevokedToken.get_pymongo_collection().update_one(
             {"jti": claims.jti}, {"$setOnInsert": {"jti": claims.jti, "expires_at": claims.exp}}, upsert=True
         ),
@@ -119,8 +138,10 @@ async def resolve_access_token(codec: TokenCodec, token: str) -> tuple[User, Tok
         user_id = PydanticObjectId(claims.sub)
     except Exception as exc:
         raise NotAuthenticated("Invalid token") from exc
+    revoked_ids = [claims.jti, f"fam:{claims.fam}"]
     user, revoked = await asyncio.gather(
-        User.get(user_id), RevokedToken.get_pymongo_collection().find_one({"jti": claims.jti}, {"_id": 1})
+        User.get(user_id),
+        RevokedToken.get_pymongo_collection().find_one({"jti": {"$in": revoked_ids}}, {"_id": 1}),
     )
     if user is None or user.disabled or revoked is not None:
         raise NotAuthenticated("Token is no longer valid")
