@@ -137,7 +137,23 @@ async def mark_progress(
     updated = await _update({"_id": enrollment.id, "status": {"$ne": DROPPED}}, pipeline)
     if updated is None:
         raise EnrollmentClosed("this enrollment was dropped; enroll again to record progress")
-    return updated
+    return await _settle(updated, course.section_ids)
+
+
+async def _current_section_ids(course_id: PydanticObjectId) -> list[PydanticObjectId] | None:
+    raw = await Course.get_pymongo_collection().find_one({"_id": course_id}, {"sections.section_id": 1})
+    return None if raw is None else [s["section_id"] for s in raw.get("sections", [])]
+
+
+async def _settle(enrollment: Enrollment, counted: list[PydanticObjectId]) -> Enrollment:
+    """Recount progress if the course's sections changed while it was computed against `counted`."""
+    while (current := await _current_section_ids(enrollment.course_id)) not in (None, counted):
+        pipeline = [{"$set": {"progress": _progress_expr(current)}}, _status_stage(utcnow())]
+        fresh = await _update({"_id": enrollment.id, "status": {"$ne": DROPPED}}, pipeline)
+        if fresh is None:
+            break
+        enrollment, counted = fresh, current
+    return enrollment
 
 
 async def drop(enrollment: Enrollment, history_limit: int) -> Enrollment:

@@ -1,40 +1,76 @@
-"""Sections of a course: add, edit, remove, reorder. Each change is one versioned write of the array."""
+"""Sections of a course: add, edit, remove, reorder.
+
+Each change is one atomic pipeline update of the course document: the server edits the section array,
+renumbers `order` to 0..n-1 and bumps `version`, so concurrent admins never lose each other's changes and
+need no retries. With `If-Match` the update applies only to that version (412 otherwise).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 from beanie import PydanticObjectId
+from pymongo import ReturnDocument
 
+from oms.clock import utcnow
 from oms.documents import Course, Section
-from oms.exceptions import CourseNotFound, PreconditionFailed, SectionNotFound, Unprocessable
+from oms.exceptions import CourseNotFound, DomainError, PreconditionFailed, SectionNotFound, Unprocessable
 from oms.schemas.courses import MAX_SECTIONS, SectionCreate, SectionOrder, SectionUpdate
-from oms.services.courses import check_size, write
+from oms.services.courses import check_size
 from oms.services.enrollments import recompute_for_course
 
-_RETRIES = 5
+_RENUMBER = {
+    "$set": {
+        "sections": {
+            "$map": {
+                "input": {"$range": [0, {"$size": "$sections"}]},
+                "as": "i",
+                "in": {"$mergeObjects": [{"$arrayElemAt": ["$sections", "$$i"]}, {"order": "$$i"}]},
+            }
+        }
+    }
+}
 
-Edit = Callable[[list[Section]], list[Section]]
+
+def _not_a_permutation() -> Unprocessable:
+    return Unprocessable(
+        "section_ids must list every section of the course exactly once",
+        errors=[{"loc": ["body", "section_ids"], "msg": "not a permutation of the course's sections"}],
+    )
 
 
-async def _change(course: Course, edit: Edit, expected_version: int | None) -> Course:
-    """Apply `edit` to the section list and store it if nobody wrote in between (retried when no ETag was sent)."""
-    for _ in range(_RETRIES):
-        sections = edit([s.model_copy() for s in course.sections])
-        for i, section in enumerate(sections):
-            section.order = i
-        check_size(course.content, sections)
-        payload = [s.model_dump() for s in sections]
-        try:
-            return await write(course, {"$set": {"sections": payload}}, expected_version or course.version)
-        except PreconditionFailed:
-            if expected_version is not None:
-                raise
-        fresh = await Course.get(course.id)
-        if fresh is None:
-            raise CourseNotFound()
-        course = fresh
-    raise PreconditionFailed("the course is being changed by others; try again")
+async def _apply(
+    course: Course,
+    match: dict[str, Any],
+    sections: Any,
+    expected_version: int | None,
+    on_miss: DomainError,
+) -> Course:
+    """Set `sections` (an aggregation expression) where `match` holds, renumber, bump the version.
+
+    When nothing matched: CourseNotFound if the course is gone, 412 if `expected_version` is stale,
+    else `on_miss` (the section is absent, the course is full, ...).
+    """
+    query: dict[str, Any] = {"_id": course.id, **match}
+    if expected_version is not None:
+        query["version"] = expected_version
+    pipeline = [
+        {"$set": {"sections": sections}},
+        _RENUMBER,
+        {"$set": {"updated_at": utcnow(), "version": {"$add": ["$version", 1]}}},
+    ]
+    raw = await Course.get_pymongo_collection().find_one_and_update(
+        query, pipeline, return_document=ReturnDocument.AFTER
+    )
+    if raw is not None:
+        updated: Course = Course.model_validate(raw)
+        return updated
+    current = await Course.get_pymongo_collection().find_one({"_id": course.id}, {"version": 1})
+    if current is None:
+        raise CourseNotFound()
+    if expected_version is not None and current["version"] != expected_version:
+        raise PreconditionFailed("the course changed since the ETag you sent; fetch it again")
+    raise on_miss
 
 
 def _index(sections: list[Section], section_id: PydanticObjectId) -> int:
@@ -44,21 +80,41 @@ def _index(sections: list[Section], section_id: PydanticObjectId) -> int:
     raise SectionNotFound()
 
 
+async def recompute(course: Course) -> None:
+    """Bring enrollments' progress up to date, again if the sections changed meanwhile (last writer wins)."""
+    while True:
+        await recompute_for_course(course)
+        fresh = await Course.get(course.id)
+        if fresh is None or fresh.section_ids == course.section_ids:
+            return
+        course = fresh
+
+
 async def add_section(
     course: Course, body: SectionCreate, expected_version: int | None
 ) -> tuple[Course, Section]:
     """Insert a section at `position` (or last); the new section comes back with the course."""
     new = Section(title=body.title, body=body.body, duration_minutes=body.duration_minutes)
-
-    def edit(sections: list[Section]) -> list[Section]:
-        if len(sections) >= MAX_SECTIONS:
-            raise Unprocessable(f"a course has at most {MAX_SECTIONS} sections")
-        position = len(sections) if body.position is None else min(body.position, len(sections))
-        sections.insert(position, new)
-        return sections
-
-    course = await _change(course, edit, expected_version)
-    await recompute_for_course(course)
+    check_size(course.content, [*course.sections, new])
+    literal = {"$literal": [new.model_dump()]}
+    if body.position is None:
+        sections: Any = {"$concatArrays": ["$sections", literal]}
+    else:
+        p = body.position
+        sections = {
+            "$concatArrays": [
+                {"$slice": ["$sections", p]},
+                literal,
+                {"$slice": ["$sections", p, MAX_SECTIONS]},
+            ]
+        }
+    full = Unprocessable(
+        f"a course has at most {MAX_SECTIONS} sections",
+        errors=[{"loc": ["body"], "msg": f"the course already has {MAX_SECTIONS} sections"}],
+    )
+    not_full = {f"sections.{MAX_SECTIONS - 1}": {"$exists": False}}
+    course = await _apply(course, not_full, sections, expected_version, full)
+    await recompute(course)
     return course, course.sections[_index(course.sections, new.section_id)]
 
 
@@ -71,13 +127,24 @@ async def update_section(
         raise Unprocessable(
             errors=[{"loc": ["body", k], "msg": "may not be null"} for k, v in changes.items() if v is None]
         )
-
-    def edit(sections: list[Section]) -> list[Section]:
-        i = _index(sections, section_id)
-        sections[i] = sections[i].model_copy(update=changes)
-        return sections
-
-    course = await _change(course, edit, expected_version)
+    i = _index(course.sections, section_id)
+    edited = [*course.sections]
+    edited[i] = edited[i].model_copy(update=changes)
+    check_size(course.content, edited)
+    sections = {
+        "$map": {
+            "input": "$sections",
+            "in": {
+                "$cond": [
+                    {"$eq": ["$$this.section_id", section_id]},
+                    {"$mergeObjects": ["$$this", {"$literal": changes}]},
+                    "$$this",
+                ]
+            },
+        }
+    }
+    match = {"sections.section_id": section_id}
+    course = await _apply(course, match, sections, expected_version, SectionNotFound())
     return course, course.sections[_index(course.sections, section_id)]
 
 
@@ -85,28 +152,32 @@ async def remove_section(
     course: Course, section_id: PydanticObjectId, expected_version: int | None
 ) -> Course:
     """Remove a section; enrollments' progress is recomputed, their history stays."""
-
-    def edit(sections: list[Section]) -> list[Section]:
-        i = _index(sections, section_id)
-        return sections[:i] + sections[i + 1 :]
-
-    course = await _change(course, edit, expected_version)
-    await recompute_for_course(course)
+    sections = {"$filter": {"input": "$sections", "cond": {"$ne": ["$$this.section_id", section_id]}}}
+    match = {"sections.section_id": section_id}
+    course = await _apply(course, match, sections, expected_version, SectionNotFound())
+    await recompute(course)
     return course
 
 
 async def reorder_sections(course: Course, body: SectionOrder, expected_version: int | None) -> Course:
     """Put the sections in the order given, which must name each section exactly once."""
-
-    def edit(sections: list[Section]) -> list[Section]:
-        by_id = {s.section_id: s for s in sections}
-        if len(body.section_ids) != len(by_id) or set(body.section_ids) != set(by_id):
-            raise Unprocessable(
-                "section_ids must list every section of the course exactly once",
-                errors=[
-                    {"loc": ["body", "section_ids"], "msg": "not a permutation of the course's sections"}
-                ],
-            )
-        return [by_id[i] for i in body.section_ids]
-
-    return await _change(course, edit, expected_version)
+    wanted = list(body.section_ids)
+    if len(set(wanted)) != len(wanted) or set(wanted) != set(course.section_ids):
+        raise _not_a_permutation()
+    # the write applies only while the course has exactly these sections
+    match: dict[str, Any] = {"sections": {"$size": len(wanted)}}
+    if wanted:  # `$and` of equalities rather than `$all`, which SecantusDB does not match on array paths
+        match["$and"] = [{"sections.section_id": i} for i in wanted]
+    sections = {
+        "$map": {
+            "input": {"$literal": wanted},
+            "as": "id",
+            "in": {
+                "$arrayElemAt": [
+                    {"$filter": {"input": "$sections", "cond": {"$eq": ["$$this.section_id", "$$id"]}}},
+                    0,
+                ]
+            },
+        }
+    }
+    return await _apply(course, match, sections, expected_version, _not_a_permutation())
