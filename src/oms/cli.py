@@ -9,6 +9,7 @@ import signal
 import sys
 from typing import Annotated
 
+import redis.asyncio as aioredis
 import typer
 import uvicorn
 
@@ -22,6 +23,8 @@ from oms.schemas.auth import RegisterRequest
 from oms.services.auth import create_user
 from oms.services.demo import DEMO_PASSWORD, seed_demo
 from oms.services.passwords import PasswordHasher
+from oms.services.rankings import Rankings
+from oms.services.redis_guard import RedisGuard
 
 app = typer.Typer(help="OMS: online course management system.", no_args_is_help=True, add_completion=False)
 
@@ -119,6 +122,27 @@ def seed_demo_command(
         )
 
     asyncio.run(run())
+
+
+@app.command("rebuild-rankings")
+def rebuild_rankings() -> None:
+    """Recount the popularity rankings in Redis from the enrollments in MongoDB."""
+    settings = _settings()
+
+    async def run() -> bool:
+        client = aioredis.from_url(settings.redis_url, socket_timeout=5)
+        try:
+            async with connected(settings):
+                return await Rankings(RedisGuard(client)).rebuild()
+        finally:
+            await client.aclose()
+
+    if not asyncio.run(run()):
+        typer.secho(
+            "could not rebuild: Redis is unreachable or another rebuild is running", fg="red", err=True
+        )
+        raise typer.Exit(1)
+    typer.echo("popularity rankings rebuilt from MongoDB")
 
 
 def _admin_credentials(settings: Settings) -> tuple[str, str]:

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     mongodb_timeout_ms: int = Field(1000, ge=100, description="server selection / connect timeout")
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = Field(0.25, gt=0)
+    redis_retry_s: float = Field(5.0, gt=0, description="after a Redis fault, how long to go without it")
+    cache_enabled: bool = Field(
+        True, description="read hot pages and rankings from Redis (off: MongoDB only)"
+    )
+    cache_ttl_s: int = Field(300, ge=1, le=86_400, description="lifetime of cached pages (±10% jitter)")
 
     jwt_secret: SecretStr | None = None
     argon2_time_cost: int = Field(3, ge=1, le=10)

@@ -16,7 +16,9 @@ from oms.schemas.common import MAX_LIMIT, PageParams
 from oms.services import courses as course_service
 from oms.services import enrollments as enrollment_service
 from oms.services.auth import resolve_access_token
+from oms.services.cache import Cache
 from oms.services.passwords import PasswordHasher
+from oms.services.rankings import Rankings
 from oms.services.tokens import TokenClaims, TokenCodec
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
@@ -40,7 +42,21 @@ def get_codec(request: Request) -> TokenCodec:
     return codec
 
 
+def get_cache(request: Request) -> Cache:
+    """The app's page cache (Redis behind a breaker)."""
+    cache: Cache = request.app.state.cache
+    return cache
+
+
+def get_rankings(request: Request) -> Rankings:
+    """The app's popularity rankings."""
+    rankings: Rankings = request.app.state.rankings
+    return rankings
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+RankingsDep = Annotated[Rankings, Depends(get_rankings)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
 Codec = Annotated[TokenCodec, Depends(get_codec)]
 

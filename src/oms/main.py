@@ -16,7 +16,10 @@ from oms.errors import install_error_handlers
 from oms.exceptions import UsernameTaken
 from oms.observability import RequestContextMiddleware, setup_logging
 from oms.routers import API_PREFIX, auth, courses, docs, enrollments, health, sections, users
+from oms.services.cache import Cache
 from oms.services.passwords import PasswordHasher
+from oms.services.rankings import Rankings
+from oms.services.redis_guard import RedisGuard
 from oms.services.tokens import TokenCodec
 from oms.services.users import ensure_admin
 
@@ -38,6 +41,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.mongo = make_client(settings)
     app.state.redis = _redis_client(settings)
+    guard = RedisGuard(app.state.redis, settings.redis_retry_s)
+    app.state.cache = Cache(guard, settings.cache_ttl_s, enabled=settings.cache_enabled)
+    app.state.rankings = Rankings(guard, enabled=settings.cache_enabled)
     try:
         app.state.db = await init_db(settings, app.state.mongo)
         if settings.admin_username and settings.admin_password:

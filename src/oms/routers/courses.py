@@ -6,13 +6,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from oms.deps import AdminCourse, AdminUser, ExpectedVersion, OptionalUser, Paging, VisibleCourse
+from oms.deps import AdminCourse, AdminUser, CacheDep, ExpectedVersion, OptionalUser, Paging, RankingsDep
 from oms.documents import Course
 from oms.documents.course import CourseStatus
 from oms.routers import API_PREFIX
-from oms.schemas.common import Page
-from oms.schemas.courses import CatalogueSort, CourseCreate, CoursePublic, CourseSummary, CourseUpdate
+from oms.schemas.common import MAX_LIMIT, Page
+from oms.schemas.courses import (
+    CatalogueSort,
+    CourseCreate,
+    CoursePublic,
+    CourseSummary,
+    CourseUpdate,
+    PopularPage,
+)
+from oms.services import course_pages
 from oms.services import courses as course_service
+from oms.services.course_pages import Reply
+from oms.services.rankings import Window
 
 router = APIRouter(prefix=f"{API_PREFIX}/courses", tags=["courses"])
 
@@ -32,13 +42,23 @@ def etag_matches(etag: str, header: str | None) -> bool:
     return "*" in tags or etag in tags
 
 
+def json_reply(reply: Reply, status_code: int = 200) -> Response:
+    """Send pre-serialised JSON as it is."""
+    headers = {"ETag": reply.etag} if reply.etag else None
+    return Response(reply.body, status_code=status_code, media_type="application/json", headers=headers)
+
+
 @router.get("", response_model=Page[CourseSummary])
 async def catalogue(
     user: OptionalUser,
     page: Paging,
+    cache: CacheDep,
+    rankings: RankingsDep,
     q: Annotated[str | None, Query(max_length=100, description="words in the name or description")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
-    sort: CatalogueSort = CatalogueSort.newest,
+    sort: Annotated[
+        CatalogueSort, Query(description="popular: by the 30-day ranking")
+    ] = CatalogueSort.newest,
     status_: Annotated[
         list[CourseStatus] | None, Query(alias="status", description="admins only; default: every status")
     ] = None,
@@ -48,19 +68,25 @@ async def catalogue(
         statuses = status_ or list(CourseStatus)
     else:
         statuses = [CourseStatus.published]
-    items, total = await course_service.catalogue(page, q=q, tag=tag, sort=sort, statuses=statuses)
-    return Page[CourseSummary](
-        items=[CourseSummary.model_validate(c) for c in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    reply = await course_pages.catalogue(cache, rankings, page, q=q, tag=tag, sort=sort, statuses=statuses)
+    return json_reply(reply)
+
+
+@router.get("/popular", response_model=PopularPage)
+async def popular(
+    cache: CacheDep,
+    rankings: RankingsDep,
+    window: Annotated[Window, Query(description="7d | 30d | all")] = Window.week,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+) -> Any:
+    """The most popular published courses: score = enrollments + 0.1 × views in the window."""
+    return json_reply(await course_pages.popular(cache, rankings, window, limit))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CoursePublic)
-async def create_course(body: CourseCreate, admin: AdminUser, response: Response) -> Any:
+async def create_course(body: CourseCreate, admin: AdminUser, cache: CacheDep, response: Response) -> Any:
     """Create a course (admin). The slug comes from the name unless given; 409 when a given slug is taken."""
-    course = await course_service.create_course(body, admin)
+    course = await course_service.create_course(body, admin, cache)
     response.headers["Location"] = f"/api/v1/courses/{course.id}"
     return course_reply(course, response)
 
@@ -70,24 +96,28 @@ async def create_course(body: CourseCreate, admin: AdminUser, response: Response
     response_model=CoursePublic,
     responses={304: {"description": "Not modified (the `If-None-Match` ETag is current)"}},
 )
-async def read_course(course: VisibleCourse, request: Request, response: Response) -> Any:
+async def read_course(
+    course_ref: str, user: OptionalUser, cache: CacheDep, rankings: RankingsDep, request: Request
+) -> Any:
     """One course with its sections, by id or slug. Send `If-None-Match` to get 304 when unchanged."""
-    if etag_matches(course.etag, request.headers.get("if-none-match")):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": course.etag})
-    return course_reply(course, response)
+    admin = bool(user and user.is_admin)
+    reply = await course_pages.read_course(cache, rankings, course_ref, admin=admin)
+    if reply.etag and etag_matches(reply.etag, request.headers.get("if-none-match")):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": reply.etag})
+    return json_reply(reply)
 
 
 @router.patch(
     "/{course_ref}", response_model=CoursePublic, responses={412: {"description": "stale If-Match"}}
 )
 async def update_course(
-    body: CourseUpdate, course: AdminCourse, expected: ExpectedVersion, response: Response
+    body: CourseUpdate, course: AdminCourse, expected: ExpectedVersion, cache: CacheDep, response: Response
 ) -> Any:
     """Change some fields (admin). Send `If-Match: <ETag>` to refuse the write (412) if someone changed it."""
-    return course_reply(await course_service.update_course(course, body, expected), response)
+    return course_reply(await course_service.update_course(course, body, expected, cache), response)
 
 
 @router.delete("/{course_ref}", status_code=status.HTTP_204_NO_CONTENT)
-async def archive_course(course: AdminCourse, expected: ExpectedVersion) -> None:
+async def archive_course(course: AdminCourse, expected: ExpectedVersion, cache: CacheDep) -> None:
     """Archive the course (admin). Enrollments are kept; students no longer see it in the catalogue."""
-    await course_service.archive_course(course, expected)
+    await course_service.archive_course(course, expected, cache)

@@ -10,6 +10,7 @@ from oms.deps import (
     AdminCourse,
     CurrentUser,
     Paging,
+    RankingsDep,
     SettingsDep,
     StudentUser,
     VisibleCourse,
@@ -31,9 +32,11 @@ StatusFilter = Annotated[EnrollmentStatus | None, Query(alias="status")]
 @router.post(
     "/courses/{course_ref}/enrollments", status_code=status.HTTP_201_CREATED, response_model=EnrollmentDetail
 )
-async def enroll(course: VisibleCourse, user: StudentUser, settings: SettingsDep, response: Response) -> Any:
+async def enroll(
+    course: VisibleCourse, user: StudentUser, settings: SettingsDep, rankings: RankingsDep, response: Response
+) -> Any:
     """Enroll the caller in a published course; 409 when already enrolled (a dropped enrollment is revived)."""
-    enrollment = await enrollment_service.enroll(user, course, settings.history_limit)
+    enrollment = await enrollment_service.enroll(user, course, settings.history_limit, rankings)
     response.headers["Location"] = f"/api/v1/enrollments/{enrollment.id}"
     return enrollment
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, field_validator
 
 from oms.documents.course import CourseStatus
-from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, UtcDatetime, _lower
+from oms.schemas.common import ObjectIdStr, Page, PublicModel, RequestModel, UtcDatetime, _lower
 
 MAX_SECTIONS = 200
 MAX_TAGS = 20
@@ -116,3 +116,22 @@ class CoursePublic(CourseSummary):
 class CatalogueSort(StrEnum):
     newest = "newest"
     name = "name"
+    popular = "popular"
+
+
+CataloguePage = Page[CourseSummary]
+
+
+class PopularItem(PublicModel):
+    """A course in the popularity ranking: score = enrollments + 0.1 × views in the window."""
+
+    course: CourseSummary
+    score: float
+    enrollments: int = Field(description="enrollments in the window")
+
+
+class PopularPage(PublicModel):
+    """The most popular published courses of a window."""
+
+    items: list[PopularItem]
+    window: str = Field(description="7d | 30d | all")

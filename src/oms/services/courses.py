@@ -17,6 +17,7 @@ from oms.documents.course import CourseStatus
 from oms.exceptions import CourseNotFound, PreconditionFailed, SlugTaken, Unprocessable
 from oms.schemas.common import PageParams
 from oms.schemas.courses import CatalogueSort, CourseCreate, CourseUpdate, SectionCreate
+from oms.services.cache import Cache
 
 MAX_COURSE_TEXT_BYTES = 8 * 1024 * 1024
 SUMMARY_PROJECTION = {"content": 0, "sections.body": 0}
@@ -48,7 +49,7 @@ def build_sections(items: list[SectionCreate]) -> list[Section]:
     ]
 
 
-async def create_course(body: CourseCreate, author: User) -> Course:
+async def create_course(body: CourseCreate, author: User, cache: Cache) -> Course:
     """Insert a course; a derived slug gets a numeric suffix until it is unique, a given one must be free."""
     sections = build_sections(body.sections)
     check_size(body.content, sections)
@@ -66,10 +67,13 @@ async def create_course(body: CourseCreate, author: User) -> Course:
             created_by=author.id,
         )
         try:
-            return await course.insert()
+            await course.insert()
         except DuplicateKeyError as exc:
             if body.slug:
                 raise SlugTaken(f"slug {body.slug!r} is already used by another course") from exc
+            continue
+        await cache.invalidate_course(None)
+        return course
     raise SlugTaken("could not derive a free slug; send one")
 
 
@@ -97,22 +101,47 @@ async def catalogue(
     tag: str | None,
     sort: CatalogueSort,
     statuses: list[CourseStatus],
+    rank: dict[str, float] | None = None,
 ) -> tuple[list[Course], int]:
-    """A page of course summaries matching the filters; `q` is matched literally, case-insensitively."""
+    """A page of course summaries matching the filters; `q` is matched literally, case-insensitively.
+
+    `sort=popular` orders by `rank` (course id -> score, best first), then by name.
+    """
     query: dict[str, Any] = {"status": {"$in": [s.value for s in statuses]}}
     if tag:
         query["tags"] = tag.strip().lower()
     if q:
         pattern = {"$regex": re.escape(q.strip()), "$options": "i"}
         query["$or"] = [{"name": pattern}, {"description": pattern}]
-    order = [("created_at", -1), ("_id", -1)] if sort == CatalogueSort.newest else [("name", 1), ("_id", 1)]
     collection = Course.get_pymongo_collection()
+    if sort == CatalogueSort.popular:
+        return await _by_rank(query, rank or {}, page)
+    order = [("created_at", -1), ("_id", -1)] if sort == CatalogueSort.newest else [("name", 1), ("_id", 1)]
     total = await collection.count_documents(query)
     cursor = collection.find(query, SUMMARY_PROJECTION).sort(order).skip(page.offset).limit(page.limit)
     return [Course.model_validate(raw) async for raw in cursor], total
 
 
-async def write(course: Course, update: dict[str, Any], expected_version: int | None) -> Course:
+async def _by_rank(
+    query: dict[str, Any], rank: dict[str, float], page: PageParams
+) -> tuple[list[Course], int]:
+    collection = Course.get_pymongo_collection()
+    matches = await collection.find(query, {"_id": 1, "name": 1}).to_list()
+    matches.sort(key=lambda c: (-rank.get(str(c["_id"]), 0.0), c["name"], c["_id"]))
+    ids = [c["_id"] for c in matches[page.offset : page.offset + page.limit]]
+    found = {raw["_id"]: raw async for raw in collection.find({"_id": {"$in": ids}}, SUMMARY_PROJECTION)}
+    return [Course.model_validate(found[i]) for i in ids if i in found], len(matches)
+
+
+async def published_summaries(ids: list[ObjectId]) -> dict[str, Course]:
+    """Published courses among `ids`, without section bodies, by id string."""
+    cursor = Course.get_pymongo_collection().find(
+        {"_id": {"$in": ids}, "status": CourseStatus.published.value}, SUMMARY_PROJECTION
+    )
+    return {str(raw["_id"]): Course.model_validate(raw) async for raw in cursor}
+
+
+async def write(course: Course, update: dict[str, Any], expected_version: int | None, cache: Cache) -> Course:
     """Apply one atomic update that bumps `version`; with `expected_version`, only to that version (else 412)."""
     query: dict[str, Any] = {"_id": course.id}
     if expected_version is not None:
@@ -130,10 +159,13 @@ async def write(course: Course, update: dict[str, Any], expected_version: int | 
             raise PreconditionFailed("the course changed since the ETag you sent; fetch it again")
         raise CourseNotFound()
     updated: Course = Course.model_validate(raw)
+    await cache.invalidate_course(str(updated.id))
     return updated
 
 
-async def update_course(course: Course, body: CourseUpdate, expected_version: int | None) -> Course:
+async def update_course(
+    course: Course, body: CourseUpdate, expected_version: int | None, cache: Cache
+) -> Course:
     """Change only the fields sent, atomically."""
     changes = body.model_dump(exclude_unset=True, mode="json")
     if not changes:
@@ -141,12 +173,12 @@ async def update_course(course: Course, body: CourseUpdate, expected_version: in
     if any(v is None for v in changes.values()):
         nulls = [k for k, v in changes.items() if v is None]
         raise Unprocessable(errors=[{"loc": ["body", k], "msg": "may not be null"} for k in nulls])
-    return await write(course, {"$set": changes}, expected_version)
+    return await write(course, {"$set": changes}, expected_version, cache)
 
 
-async def archive_course(course: Course, expected_version: int | None) -> Course:
+async def archive_course(course: Course, expected_version: int | None, cache: Cache) -> Course:
     """Archive a course; its enrollments stay."""
-    return await write(course, {"$set": {"status": CourseStatus.archived.value}}, expected_version)
+    return await write(course, {"$set": {"status": CourseStatus.archived.value}}, expected_version, cache)
 
 
 def course_id(course: Course) -> PydanticObjectId:

@@ -28,6 +28,7 @@ from oms.exceptions import (
 )
 from oms.schemas.common import PageParams
 from oms.services.courses import SUMMARY_PROJECTION
+from oms.services.rankings import Rankings
 
 ACTIVE, COMPLETED, DROPPED = (s.value for s in EnrollmentStatus)
 _CHANGED = "_oms_changed"
@@ -78,7 +79,7 @@ async def _update(query: dict[str, Any], pipeline: list[dict[str, Any]]) -> Enro
     return enrollment
 
 
-async def enroll(user: User, course: Course, history_limit: int) -> Enrollment:
+async def enroll(user: User, course: Course, history_limit: int, rankings: Rankings) -> Enrollment:
     """Enroll `user` in a published course; a dropped enrollment is revived, any other is AlreadyEnrolled."""
     if course.status != CourseStatus.published:
         raise CourseNotFound()
@@ -94,9 +95,11 @@ async def enroll(user: User, course: Course, history_limit: int) -> Enrollment:
     )
     try:
         await enrollment.insert()
-        return enrollment
     except DuplicateKeyError:
         pass
+    else:
+        await rankings.record_enrollment(course.id, now)  # type: ignore[arg-type]  # stored courses have ids
+        return enrollment
     pipeline = [
         {"$set": {_CHANGED: True, "status": ACTIVE, "progress": _progress_expr(course.section_ids)}},
         _status_stage(now),

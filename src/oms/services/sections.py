@@ -16,6 +16,7 @@ from oms.clock import utcnow
 from oms.documents import Course, Section
 from oms.exceptions import CourseNotFound, DomainError, PreconditionFailed, SectionNotFound, Unprocessable
 from oms.schemas.courses import MAX_SECTIONS, SectionCreate, SectionOrder, SectionUpdate
+from oms.services.cache import Cache
 from oms.services.courses import check_size
 from oms.services.enrollments import recompute_for_course
 
@@ -45,6 +46,7 @@ async def _apply(
     sections: Any,
     expected_version: int | None,
     on_miss: DomainError,
+    cache: Cache,
 ) -> Course:
     """Set `sections` (an aggregation expression) where `match` holds, renumber, bump the version.
 
@@ -64,6 +66,7 @@ async def _apply(
     )
     if raw is not None:
         updated: Course = Course.model_validate(raw)
+        await cache.invalidate_course(str(updated.id))
         return updated
     current = await Course.get_pymongo_collection().find_one({"_id": course.id}, {"version": 1})
     if current is None:
@@ -91,7 +94,7 @@ async def recompute(course: Course) -> None:
 
 
 async def add_section(
-    course: Course, body: SectionCreate, expected_version: int | None
+    course: Course, body: SectionCreate, expected_version: int | None, cache: Cache
 ) -> tuple[Course, Section]:
     """Insert a section at `position` (or last); the new section comes back with the course."""
     new = Section(title=body.title, body=body.body, duration_minutes=body.duration_minutes)
@@ -113,13 +116,17 @@ async def add_section(
         errors=[{"loc": ["body"], "msg": f"the course already has {MAX_SECTIONS} sections"}],
     )
     not_full = {f"sections.{MAX_SECTIONS - 1}": {"$exists": False}}
-    course = await _apply(course, not_full, sections, expected_version, full)
+    course = await _apply(course, not_full, sections, expected_version, full, cache)
     await recompute(course)
     return course, course.sections[_index(course.sections, new.section_id)]
 
 
 async def update_section(
-    course: Course, section_id: PydanticObjectId, body: SectionUpdate, expected_version: int | None
+    course: Course,
+    section_id: PydanticObjectId,
+    body: SectionUpdate,
+    expected_version: int | None,
+    cache: Cache,
 ) -> tuple[Course, Section]:
     """Change a section's title, body or duration."""
     changes = body.model_dump(exclude_unset=True)
@@ -144,22 +151,24 @@ async def update_section(
         }
     }
     match = {"sections.section_id": section_id}
-    course = await _apply(course, match, sections, expected_version, SectionNotFound())
+    course = await _apply(course, match, sections, expected_version, SectionNotFound(), cache)
     return course, course.sections[_index(course.sections, section_id)]
 
 
 async def remove_section(
-    course: Course, section_id: PydanticObjectId, expected_version: int | None
+    course: Course, section_id: PydanticObjectId, expected_version: int | None, cache: Cache
 ) -> Course:
     """Remove a section; enrollments' progress is recomputed, their history stays."""
     sections = {"$filter": {"input": "$sections", "cond": {"$ne": ["$$this.section_id", section_id]}}}
     match = {"sections.section_id": section_id}
-    course = await _apply(course, match, sections, expected_version, SectionNotFound())
+    course = await _apply(course, match, sections, expected_version, SectionNotFound(), cache)
     await recompute(course)
     return course
 
 
-async def reorder_sections(course: Course, body: SectionOrder, expected_version: int | None) -> Course:
+async def reorder_sections(
+    course: Course, body: SectionOrder, expected_version: int | None, cache: Cache
+) -> Course:
     """Put the sections in the order given, which must name each section exactly once."""
     wanted = list(body.section_ids)
     if len(set(wanted)) != len(wanted) or set(wanted) != set(course.section_ids):
@@ -180,4 +189,4 @@ async def reorder_sections(course: Course, body: SectionOrder, expected_version:
             },
         }
     }
-    return await _apply(course, match, sections, expected_version, _not_a_permutation())
+    return await _apply(course, match, sections, expected_version, _not_a_permutation(), cache)

@@ -1,0 +1,261 @@
+"""Cache-aside for hot reads: course pages, catalogue pages, the popular list.
+
+Replies are stored as the exact JSON bytes sent to clients, so a hit costs one Redis round trip and no
+MongoDB or model work. Staleness is ruled out by generations rather than by deleting keys:
+
+- `oms:cgen:{course_id}` goes up on every write to a course; its page is cached under that number;
+- `oms:catgen` goes up on every write to any course; catalogue and popular pages are cached under it;
+- `oms:epoch` prefixes every cached key; it goes up when a write could not reach Redis, so after an
+  outage nothing cached before it is ever read again.
+
+A reader takes the generation *before* it reads MongoDB, so a page read before a write can only be stored
+under the old generation, which no one reads any more. Keys hold only ids, numbers and hashes of
+validated parameters, never raw user text. Concurrent misses for one key cause one MongoDB read per
+process (single flight) and, across processes, one reader holds a short lock while others wait briefly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from oms.services.redis_guard import RedisGuard
+
+EPOCH = "oms:epoch"
+CATALOGUE_GEN = "oms:catgen"
+LOCK_WAIT_S = 1.0
+LOCK_POLL_S = 0.02
+
+# One round trip for a course page: epoch, slug -> id, the course's generation, the cached page; on a hit
+# the view is counted in the popularity buckets (ARGV[3] is today's bucket, '' to count nothing).
+_READ_COURSE = """
+local epoch = redis.call('GET', KEYS[1]) or '0'
+local id = ARGV[1]
+if ARGV[2] == '1' then
+  id = redis.call('GET', 'oms:c:' .. epoch .. ':slug:' .. ARGV[1])
+  if not id then return {epoch, false, false, false, false} end
+end
+local gen = redis.call('GET', 'oms:cgen:' .. id) or '0'
+local page = redis.call('HMGET', 'oms:c:' .. epoch .. ':course:' .. id .. ':' .. gen, 'body', 'etag', 'slug')
+if not page[1] or (ARGV[2] == '1' and page[3] ~= ARGV[1]) then return {epoch, id, gen, false, false} end
+if ARGV[3] ~= '' then
+  redis.call('ZINCRBY', 'oms:pop:view:' .. ARGV[3], 1, id)
+  redis.call('EXPIRE', 'oms:pop:view:' .. ARGV[3], 3456000)
+  redis.call('ZINCRBY', 'oms:pop:view:all', 1, id)
+end
+return {epoch, id, gen, page[1], page[2]}
+"""
+
+# One round trip for a list page: epoch, catalogue generation, the cached page under both.
+_READ_LIST = """
+local epoch = redis.call('GET', KEYS[1]) or '0'
+local gen = redis.call('GET', KEYS[2]) or '0'
+return {epoch, gen, redis.call('GET', 'oms:c:' .. epoch .. ':' .. ARGV[1] .. ':' .. gen)}
+"""
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    """A cached course reply, or where to store one after a miss."""
+
+    epoch: str
+    course_id: str | None
+    gen: str | None
+    body: bytes | None = None
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A cached list reply (or None) and the key to store one under."""
+
+    key: str
+    body: bytes | None
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def params_key(kind: str, **params: Any) -> str:
+    """A key part from validated parameters: a short hash, so no user text reaches Redis."""
+    canonical = "&".join(f"{k}={params[k]}" for k in sorted(params))
+    return f"{kind}:{hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:20]}"
+
+
+class Cache:
+    """Course, catalogue and popular-list pages in Redis, with hit/miss counters."""
+
+    def __init__(self, guard: RedisGuard, ttl_s: int = 300, enabled: bool = True) -> None:
+        self.guard = guard
+        self.ttl_s = ttl_s
+        self.enabled = enabled
+        self._read_course = guard.client.register_script(_READ_COURSE)
+        self._read_list = guard.client.register_script(_READ_LIST)
+        self._flights: dict[str, asyncio.Future[Any]] = {}
+        self._epoch_bump_pending = False
+        guard.on_recovery(self._after_outage)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Hits, misses, errors and the breaker's state."""
+        return self.guard.snapshot()
+
+    def _ttl(self) -> int:
+        return max(1, int(self.ttl_s * random.uniform(0.9, 1.1)))  # noqa: S311  # jitter, not security
+
+    def _count(self, hit: bool) -> None:
+        self.guard.stats["hits" if hit else "misses"] += 1
+
+    # --- course pages -------------------------------------------------------------------------------
+
+    async def course(self, ref: str, is_slug: bool, view_bucket: str = "") -> CoursePage | None:
+        """The cached page for a course id or slug (a hit counts a view in `view_bucket`);
+        None when Redis is off or the cache disabled, and then nothing should be stored either."""
+        if not self.enabled:
+            return None
+
+        async def read(r: aioredis.Redis) -> list[Any]:
+            return list(
+                await self._read_course(keys=[EPOCH], args=[ref, "1" if is_slug else "0", view_bucket])
+            )
+
+        row = await self.guard.run(read, None)
+        if row is None:
+            return None
+        epoch, course_id, gen = (v.decode() if v else None for v in row[:3])
+        self._count(bool(row[3]))
+        return CoursePage(epoch or "0", course_id, gen, row[3] or None, row[4].decode() if row[4] else None)
+
+    async def course_gen(self, course_id: str) -> str | None:
+        """A course's current generation, read before loading it from MongoDB."""
+
+        async def read(r: aioredis.Redis) -> str:
+            value = await r.get(f"oms:cgen:{course_id}")
+            return _text(value) or "0"
+
+        return await self.guard.run(read, None)
+
+    async def remember_slug(self, epoch: str, slug: str, course_id: str) -> None:
+        """Map a slug to its course id, so later reads by slug are one round trip."""
+
+        async def write(r: aioredis.Redis) -> None:
+            await r.set(f"oms:c:{epoch}:slug:{slug}", course_id, ex=self._ttl())
+
+        await self.guard.run(write, None)
+
+    async def store_course(self, page: CoursePage, body: bytes, etag: str, slug: str) -> None:
+        """Keep a course reply under the epoch and generation read before it was loaded."""
+        key = f"oms:c:{page.epoch}:course:{page.course_id}:{page.gen}"
+
+        async def write(r: aioredis.Redis) -> None:
+            async with r.pipeline(transaction=False) as pipe:
+                pipe.hset(key, mapping={"body": body, "etag": etag, "slug": slug})
+                pipe.expire(key, self._ttl())
+                await pipe.execute()
+
+        await self.guard.run(write, None)
+
+    # --- list pages ---------------------------------------------------------------------------------
+
+    async def page(self, kind: str, **params: Any) -> ListPage | None:
+        """A cached list reply for these parameters (under the current catalogue generation)."""
+        if not self.enabled:
+            return None
+        part = params_key(kind, **params)
+
+        async def read(r: aioredis.Redis) -> list[Any]:
+            return list(await self._read_list(keys=[EPOCH, CATALOGUE_GEN], args=[part]))
+
+        row = await self.guard.run(read, None)
+        if row is None:
+            return None
+        epoch, gen, body = _text(row[0]), _text(row[1]), row[2]
+        self._count(body is not None)
+        return ListPage(f"oms:c:{epoch}:{part}:{gen}", body)
+
+    async def read_page(self, key: str) -> bytes | None:
+        """A stored list reply by the key `page()` gave, or None."""
+
+        async def read(r: aioredis.Redis) -> bytes | None:
+            value = await r.get(key)
+            return value if isinstance(value, bytes) else None
+
+        return await self.guard.run(read, None)
+
+    async def store_page(self, page: ListPage, body: bytes, ttl_s: int | None = None) -> None:
+        """Keep a list reply under the key `page()` gave before the load."""
+
+        async def write(r: aioredis.Redis) -> None:
+            await r.set(page.key, body, ex=ttl_s or self._ttl())
+
+        await self.guard.run(write, None)
+
+    # --- writes -------------------------------------------------------------------------------------
+
+    async def invalidate_course(self, course_id: str | None) -> None:
+        """After a write: no page cached before it is read again (all pages, if Redis cannot be told)."""
+
+        async def bump(r: aioredis.Redis) -> bool:
+            async with r.pipeline(transaction=False) as pipe:
+                if course_id:
+                    pipe.incr(f"oms:cgen:{course_id}")
+                pipe.incr(CATALOGUE_GEN)
+                await pipe.execute()
+            return True
+
+        if not await self.guard.run(bump, False):
+            self._epoch_bump_pending = True
+
+    async def _after_outage(self) -> None:
+        if self._epoch_bump_pending:
+
+            async def bump(r: aioredis.Redis) -> bool:
+                await r.incr(EPOCH)
+                return True
+
+            if await self.guard.run(bump, False):
+                self._epoch_bump_pending = False
+
+    # --- single flight ------------------------------------------------------------------------------
+
+    async def single_flight(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+        """Run `load` once for concurrent callers with the same key in this process, and across
+        processes let one caller load while the others wait briefly for its result."""
+        if key in self._flights:
+            return await asyncio.shield(self._flights[key])
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._flights[key] = future
+        try:
+            result = await load()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters re-raise it, nobody else must
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._flights[key]
+
+    async def lock(self, key: str) -> bool:
+        """Try to take the short cross-process load lock for `key`; True when this caller should load."""
+
+        async def take(r: aioredis.Redis) -> bool:
+            return bool(await r.set(f"oms:lock:{key}", "1", nx=True, px=int(LOCK_WAIT_S * 2000)))
+
+        return await self.guard.run(take, True)
+
+    async def unlock(self, key: str) -> None:
+        """Release the load lock."""
+
+        async def release(r: aioredis.Redis) -> None:
+            await r.delete(f"oms:lock:{key}")
+
+        await self.guard.run(release, None)

@@ -1,0 +1,210 @@
+"""Course, catalogue and popular replies as JSON bytes, read through the cache (cache-aside).
+
+On a hit nothing touches MongoDB or a model. On a miss the page is built from MongoDB and stored under the
+generation read before the load (see `services/cache.py`), so a write can never be hidden by a stale page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bson import ObjectId
+from pydantic import TypeAdapter
+
+from oms.documents import Course
+from oms.documents.course import CourseStatus
+from oms.schemas.common import Page, PageParams
+from oms.schemas.courses import (
+    CataloguePage,
+    CatalogueSort,
+    CoursePublic,
+    CourseSummary,
+    PopularItem,
+    PopularPage,
+)
+from oms.services import courses as course_service
+from oms.services.cache import LOCK_POLL_S, LOCK_WAIT_S, Cache, CoursePage
+from oms.services.rankings import Rankings, Window, mongo_counts, today_bucket
+
+POPULAR_TTL_S = 30
+_catalogue_json = TypeAdapter(CataloguePage)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply body ready to send, with its ETag when it has one."""
+
+    body: bytes
+    etag: str | None = None
+    slug: str | None = None
+    course_id: str | None = None
+    published: bool = True
+
+
+def course_reply(course: Course) -> Reply:
+    """A course as clients see it, serialised once."""
+    return Reply(
+        CoursePublic.model_validate(course).model_dump_json().encode(),
+        course.etag,
+        course.slug,
+        str(course.id),
+        course.status == CourseStatus.published,
+    )
+
+
+async def _fill(
+    cache: Cache,
+    key: str,
+    read_cached: Callable[[], Awaitable[Reply | None]],
+    load: Callable[[], Awaitable[Reply]],
+) -> Reply:
+    """One loader per key: in this process by single flight, across processes by a short Redis lock."""
+
+    async def guarded() -> Reply:
+        if await cache.lock(key):
+            try:
+                return await load()
+            finally:
+                await cache.unlock(key)
+        for _ in range(int(LOCK_WAIT_S / LOCK_POLL_S)):  # another process is loading it: wait for its page
+            await asyncio.sleep(LOCK_POLL_S)
+            if (cached := await read_cached()) is not None:
+                return cached
+        return await load()
+
+    reply: Reply = await cache.single_flight(key, guarded)
+    return reply
+
+
+async def read_course(cache: Cache, rankings: Rankings, ref: str, *, admin: bool) -> Reply:
+    """A course page by id or slug; drafts and archived courses exist only for admins (and are never cached).
+
+    A cache hit counts the view inside the same Redis call; other reads of published pages count it here.
+    """
+    is_slug = not ObjectId.is_valid(ref)
+    ref = ref.lower() if is_slug else ref
+    page = await cache.course(ref, is_slug, "" if admin else today_bucket())
+    if page is not None and page.body is not None:
+        return Reply(page.body, page.etag)
+    if page is not None and page.course_id is not None:
+        reply = await _cached_load(cache, page, page.course_id, admin=admin)
+        if is_slug and reply.slug != ref:  # the remembered slug now names another course: ask MongoDB
+            reply = course_reply(await course_service.find_course(ref, include_unpublished=admin))
+    else:
+        reply = course_reply(await course_service.find_course(ref, include_unpublished=admin))
+        if page is not None and is_slug and reply.published and reply.course_id:
+            await cache.remember_slug(page.epoch, ref, reply.course_id)
+    if reply.published and reply.course_id and not admin:
+        await rankings.record_view(reply.course_id)
+    return reply
+
+
+async def _cached_load(cache: Cache, page: CoursePage, course_id: str, *, admin: bool) -> Reply:
+    """Load a course by id on a miss and store it if it is published; one load for concurrent misses."""
+
+    async def load() -> Reply:
+        reply = course_reply(await course_service.find_course(course_id, include_unpublished=admin))
+        if reply.published:
+            await cache.store_course(page, reply.body, reply.etag or "", reply.slug or "")
+        return reply
+
+    async def read_cached() -> Reply | None:
+        again = await cache.course(course_id, False)
+        return Reply(again.body, again.etag, course_id=course_id) if again and again.body else None
+
+    return await _fill(cache, f"course:{page.epoch}:{course_id}:{page.gen}:{int(admin)}", read_cached, load)
+
+
+async def catalogue(
+    cache: Cache,
+    rankings: Rankings,
+    page: PageParams,
+    *,
+    q: str | None,
+    tag: str | None,
+    sort: CatalogueSort,
+    statuses: list[CourseStatus],
+) -> Reply:
+    """A catalogue page; the published-only view that students and visitors get is cached."""
+    q_norm = " ".join(q.split()).lower() if q else ""
+    tag_norm = tag.strip().lower() if tag else ""
+    public = statuses == [CourseStatus.published]
+
+    async def load() -> Reply:
+        rank = await _rank(rankings, Window.month) if sort == CatalogueSort.popular else None
+        items, total = await course_service.catalogue(
+            page, q=q_norm or None, tag=tag_norm or None, sort=sort, statuses=statuses, rank=rank
+        )
+        result = Page[CourseSummary](
+            items=[CourseSummary.model_validate(c) for c in items],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        return Reply(_catalogue_json.dump_json(result))
+
+    cached = (
+        await cache.page(
+            "catalogue", q=q_norm, tag=tag_norm, sort=sort.value, limit=page.limit, offset=page.offset
+        )
+        if public
+        else None
+    )
+    if cached is None:
+        return await load()
+    if cached.body is not None:
+        return Reply(cached.body)
+
+    async def fill() -> Reply:
+        reply = await load()
+        await cache.store_page(cached, reply.body, POPULAR_TTL_S if sort == CatalogueSort.popular else None)
+        return reply
+
+    return await _fill(cache, cached.key, _page_reader(cache, cached.key), fill)
+
+
+def _page_reader(cache: Cache, key: str) -> Callable[[], Awaitable[Reply | None]]:
+    async def read() -> Reply | None:
+        body = await cache.read_page(key)
+        return Reply(body) if body is not None else None
+
+    return read
+
+
+async def _rank(rankings: Rankings, window: Window) -> dict[str, float]:
+    """Course id -> popularity score: from Redis, or counted by MongoDB when Redis cannot say."""
+    ranked = await rankings.top(window, 100_000)
+    if ranked is not None:
+        return {course_id: score for course_id, score, _ in ranked}
+    return {str(k): float(n) for k, n in (await mongo_counts(window)).items()}
+
+
+async def popular(cache: Cache, rankings: Rankings, window: Window, limit: int) -> Reply:
+    """The most popular published courses of the window, with score and enrollments."""
+    cached = await cache.page("popular", window=window.value, limit=limit)
+    if cached is not None and cached.body is not None:
+        return Reply(cached.body)
+
+    async def load() -> Reply:
+        ranked = await rankings.top(window, limit * 2 + 10)  # room for courses no longer published
+        if ranked is None:
+            counts = await mongo_counts(window)
+            ranked = [
+                (str(k), float(n), n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+        courses = await course_service.published_summaries([ObjectId(i) for i, _, _ in ranked])
+        items = [
+            PopularItem(course=CourseSummary.model_validate(courses[i]), score=round(score, 4), enrollments=n)
+            for i, score, n in ranked
+            if i in courses
+        ][:limit]
+        reply = Reply(PopularPage(items=items, window=window).model_dump_json().encode())
+        if cached is not None:
+            await cache.store_page(cached, reply.body, POPULAR_TTL_S)
+        return reply
+
+    if cached is None:
+        return await load()
+    return await _fill(cache, cached.key, _page_reader(cache, cached.key), load)

@@ -1,0 +1,194 @@
+"""Popularity rankings in Redis sorted sets, rebuilt from MongoDB whenever Redis has lost them.
+
+Enrollments and course views go into per-day buckets (`oms:pop:enroll:YYYYMMDD`, `oms:pop:view:YYYYMMDD`,
+kept 40 days) and all-time sets. A window's ranking is the weighted union of its days' buckets:
+score = enrollments + VIEW_WEIGHT × views. Enrollments are rebuilt from the `enrollments` collection
+(`oms rebuild-rankings`, or by itself when the keys are missing); views are a soft signal kept only in Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import redis.asyncio as aioredis
+from beanie import PydanticObjectId
+
+from oms.clock import utcnow
+from oms.documents import Enrollment
+from oms.services.redis_guard import RedisGuard
+
+log = logging.getLogger(__name__)
+
+VIEW_WEIGHT = 0.1
+BUCKET_TTL_S = 40 * 24 * 3600
+UNION_TTL_S = 30
+BUILT = "oms:pop:built"
+REBUILD_LOCK = "oms:pop:rebuilding"
+
+
+class Window(StrEnum):
+    week = "7d"
+    month = "30d"
+    all = "all"
+
+    @property
+    def days(self) -> int | None:
+        """How many days the window covers (None: all time)."""
+        return {"7d": 7, "30d": 30}.get(self.value)
+
+
+def bucket(kind: str, day: datetime | str) -> str:
+    """The sorted-set key of one day's `kind` (enroll|view) counts, or the all-time set for 'all'."""
+    suffix = day if isinstance(day, str) else day.strftime("%Y%m%d")
+    return f"oms:pop:{kind}:{suffix}"
+
+
+def today_bucket() -> str:
+    """Today's (UTC) bucket suffix."""
+    return utcnow().strftime("%Y%m%d")
+
+
+def _window_keys(kind: str, window: Window) -> list[str]:
+    if window.days is None:
+        return [bucket(kind, "all")]
+    now = utcnow()
+    return [bucket(kind, now - timedelta(days=i)) for i in range(window.days)]
+
+
+async def mongo_counts(window: Window) -> dict[PydanticObjectId, int]:
+    """Enrollments per course in the window, counted by MongoDB (the source of truth)."""
+    pipeline: list[dict[str, Any]] = []
+    if window.days is not None:
+        since = (utcnow() - timedelta(days=window.days - 1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        pipeline.append({"$match": {"enrolled_at": {"$gte": since}}})
+    pipeline.append({"$group": {"_id": "$course_id", "n": {"$sum": 1}}})
+    cursor = await Enrollment.get_pymongo_collection().aggregate(pipeline)
+    return {row["_id"]: int(row["n"]) async for row in cursor}
+
+
+class Rankings:
+    """Records enrollments and views, and answers the top courses of a window."""
+
+    def __init__(self, guard: RedisGuard, enabled: bool = True) -> None:
+        self.guard = guard
+        self.enabled = enabled
+        self._rebuild_pending = False
+        guard.on_recovery(self._after_outage)
+
+    async def record_enrollment(self, course_id: PydanticObjectId, at: datetime) -> None:
+        """Count one new enrollment on its day; if Redis misses it, the ranking is rebuilt when it is back."""
+
+        async def count(r: aioredis.Redis) -> bool:
+            async with r.pipeline(transaction=False) as pipe:
+                pipe.zincrby(bucket("enroll", at), 1, str(course_id))
+                pipe.expire(bucket("enroll", at), BUCKET_TTL_S)
+                pipe.zincrby(bucket("enroll", "all"), 1, str(course_id))
+                await pipe.execute()
+            return True
+
+        if not await self.guard.run(count, False):
+            self._rebuild_pending = True
+
+    async def record_view(self, course_id: str) -> None:
+        """Count one view of a course page (cache hits are counted by the cache's own script)."""
+
+        async def count(r: aioredis.Redis) -> None:
+            async with r.pipeline(transaction=False) as pipe:
+                pipe.zincrby(bucket("view", utcnow()), 1, course_id)
+                pipe.expire(bucket("view", utcnow()), BUCKET_TTL_S)
+                pipe.zincrby(bucket("view", "all"), 1, course_id)
+                await pipe.execute()
+
+        await self.guard.run(count, None)
+
+    async def top(self, window: Window, count: int) -> list[tuple[str, float, int]] | None:
+        """The `count` best (course id, score, enrollments) of the window; None when Redis is unavailable
+        (or not to be read from), and the caller should ask MongoDB."""
+        if not self.enabled:
+            return None
+        built = await self.guard.run(lambda r: r.exists(BUILT), 0)
+        if not built and (self.guard.state != "closed" or not await self.rebuild()):
+            return None
+
+        async def read(r: aioredis.Redis) -> list[tuple[str, float, int]]:
+            score_key, enroll_key = f"oms:pop:u:{window.value}:score", f"oms:pop:u:{window.value}:enroll"
+            enroll_keys, view_keys = _window_keys("enroll", window), _window_keys("view", window)
+            if not await r.exists(score_key):
+                weights = {k: 1.0 for k in enroll_keys} | {k: VIEW_WEIGHT for k in view_keys}
+                async with r.pipeline(transaction=False) as pipe:
+                    pipe.zunionstore(score_key, weights)
+                    pipe.zunionstore(enroll_key, enroll_keys)
+                    pipe.expire(score_key, UNION_TTL_S)
+                    pipe.expire(enroll_key, UNION_TTL_S)
+                    await pipe.execute()
+            ranked: list[Any] = await r.zrevrange(score_key, 0, count - 1, withscores=True)
+            if not ranked:
+                return []
+            ids = [member.decode() for member, _ in ranked]
+            enrollments = await r.zmscore(enroll_key, ids)
+            return [(i, float(s), int(e or 0)) for i, (_, s), e in zip(ids, ranked, enrollments, strict=True)]
+
+        return await self.guard.run(read, None)
+
+    async def rebuild(self) -> bool:
+        """Recount enrollments from MongoDB into the day buckets and the all-time set; True when done."""
+
+        async def take(r: aioredis.Redis) -> bool:
+            return bool(await r.set(REBUILD_LOCK, "1", nx=True, ex=60))
+
+        if not await self.guard.run(take, False):
+            return False
+        try:
+            since = (utcnow() - timedelta(days=39)).replace(hour=0, minute=0, second=0, microsecond=0)
+            daily = Enrollment.get_pymongo_collection().aggregate(
+                [
+                    {"$match": {"enrolled_at": {"$gte": since}}},
+                    {
+                        "$group": {
+                            "_id": {
+                                "c": "$course_id",
+                                "d": {"$dateToString": {"format": "%Y%m%d", "date": "$enrolled_at"}},
+                            },
+                            "n": {"$sum": 1},
+                        }
+                    },
+                ]
+            )
+            buckets: dict[str, dict[str, int]] = {}
+            async for row in await daily:
+                buckets.setdefault(bucket("enroll", row["_id"]["d"]), {})[str(row["_id"]["c"])] = int(
+                    row["n"]
+                )
+            buckets[bucket("enroll", "all")] = {
+                str(k): n for k, n in (await mongo_counts(Window.all)).items()
+            }
+
+            async def write(r: aioredis.Redis) -> bool:
+                old = [key async for key in r.scan_iter(match="oms:pop:enroll:*", count=500)]
+                old += [key async for key in r.scan_iter(match="oms:pop:u:*", count=500)]
+                async with r.pipeline(transaction=True) as pipe:
+                    if old:
+                        pipe.delete(*old)
+                    for key, members in buckets.items():
+                        if members:
+                            pipe.zadd(key, members)
+                            if not key.endswith(":all"):
+                                pipe.expire(key, BUCKET_TTL_S)
+                    pipe.set(BUILT, utcnow().isoformat())
+                    await pipe.execute()
+                return True
+
+            done = await self.guard.run(write, False)
+            log.info("popularity rankings rebuilt from MongoDB", extra={"buckets": len(buckets)})
+            return done
+        finally:
+            await self.guard.run(lambda r: r.delete(REBUILD_LOCK), None)
+
+    async def _after_outage(self) -> None:
+        if self._rebuild_pending and await self.rebuild():
+            self._rebuild_pending = False
