@@ -10,10 +10,10 @@ from typing import Any
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import CollectionInvalid
+from pymongo.errors import CollectionInvalid, OperationFailure
 
 from oms.config import Settings
-from oms.documents import DOCUMENT_MODELS, course, enrollment, token, user
+from oms.documents import DOCUMENT_MODELS, assignment, course, enrollment, submission, token, user
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,13 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "enrollments": enrollment.VALIDATOR,
     "refresh_tokens": token.REFRESH_VALIDATOR,
     "revoked_tokens": token.REVOKED_VALIDATOR,
+    "assignments": assignment.VALIDATOR,
+    "submissions": submission.VALIDATOR,
+}
+
+# Read-only views for analysts: name -> (source collection, pipeline). See docs/data-model.md.
+VIEWS: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    "submission_attempts": ("submissions", submission.ATTEMPTS_VIEW),
 }
 
 
@@ -57,12 +64,26 @@ async def install_validators(db: AsyncDatabase[dict[str, Any]]) -> None:
             await db.command({"collMod": name, **options})
 
 
+async def install_views(db: AsyncDatabase[dict[str, Any]]) -> None:
+    """Create each analyst view, or redefine it in place when it exists."""
+    existing = set(await db.list_collection_names())
+    for name, (source, pipeline) in VIEWS.items():
+        if name in existing:
+            await db.command({"collMod": name, "viewOn": source, "pipeline": pipeline})
+            continue
+        try:
+            await db.command({"create": name, "viewOn": source, "pipeline": pipeline})
+        except OperationFailure:  # created meanwhile by another worker
+            await db.command({"collMod": name, "viewOn": source, "pipeline": pipeline})
+
+
 async def init_db(
     settings: Settings, client: AsyncMongoClient[dict[str, Any]]
 ) -> AsyncDatabase[dict[str, Any]]:
-    """Install validators, then let Beanie bind the documents and create their indexes."""
+    """Install validators and views, then let Beanie bind the documents and create their indexes."""
     db = client[settings.mongodb_database]
     await install_validators(db)
+    await install_views(db)
     await init_beanie(database=db, document_models=DOCUMENT_MODELS)
     log.info("database ready", extra={"database": db.name})
     return db

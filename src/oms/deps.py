@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from beanie import PydanticObjectId
@@ -10,11 +11,13 @@ from fastapi.security import OAuth2PasswordBearer
 
 from oms.config import Settings
 from oms.context import current_user_id
-from oms.documents import Course, Enrollment, User
-from oms.exceptions import Forbidden, NotAuthenticated, PreconditionFailed
+from oms.documents import Assignment, Course, Enrollment, Submission, User
+from oms.exceptions import AssignmentNotFound, CourseNotFound, Forbidden, NotAuthenticated, PreconditionFailed
 from oms.schemas.common import MAX_LIMIT, PageParams
+from oms.services import assignments as assignment_service
 from oms.services import courses as course_service
 from oms.services import enrollments as enrollment_service
+from oms.services import submissions as submission_service
 from oms.services.auth import resolve_access_token
 from oms.services.cache import Cache
 from oms.services.passwords import PasswordHasher
@@ -54,7 +57,14 @@ def get_rankings(request: Request) -> Rankings:
     return rankings
 
 
+def get_now(request: Request) -> datetime:
+    """Now, from the app's clock (tests replace `app.state.clock` to move time instead of sleeping)."""
+    now: datetime = request.app.state.clock()
+    return now
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+Now = Annotated[datetime, Depends(get_now)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 RankingsDep = Annotated[Rankings, Depends(get_rankings)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
@@ -155,3 +165,35 @@ async def get_visible_enrollment(enrollment_id: PydanticObjectId, user: CurrentU
 
 
 VisibleEnrollment = Annotated[Enrollment, Depends(get_visible_enrollment)]
+
+
+async def get_course_for_work(course_ref: str, user: CurrentUser) -> Course:
+    """The course whose assignments the caller may see (admin, or enrolled); 404 otherwise."""
+    course = await course_service.find_course(course_ref, include_unpublished=True)
+    if not await assignment_service.can_see_course_work(user, course.id):  # type: ignore[arg-type]
+        raise CourseNotFound()
+    return course
+
+
+async def get_visible_assignment(assignment_id: PydanticObjectId, user: CurrentUser) -> Assignment:
+    """The assignment, for admins and the course's enrolled students; 404 otherwise."""
+    return await assignment_service.visible(assignment_id, user)
+
+
+async def get_admin_assignment(assignment_id: PydanticObjectId, _: AdminUser) -> Assignment:
+    """The assignment, for an admin."""
+    assignment = await Assignment.get(assignment_id)
+    if assignment is None:
+        raise AssignmentNotFound()
+    return assignment
+
+
+async def get_visible_submission(submission_id: PydanticObjectId, user: CurrentUser) -> Submission:
+    """The submission, for its student or an admin; 404 otherwise."""
+    return await submission_service.visible(submission_id, user)
+
+
+CourseForWork = Annotated[Course, Depends(get_course_for_work)]
+VisibleAssignment = Annotated[Assignment, Depends(get_visible_assignment)]
+AdminAssignment = Annotated[Assignment, Depends(get_admin_assignment)]
+VisibleSubmission = Annotated[Submission, Depends(get_visible_submission)]

@@ -90,3 +90,15 @@ class PreconditionFailed(DomainError):
 class Unprocessable(DomainError):
     status = 422
     title = "Validation failed"
+
+
+class AssignmentNotFound(NotFound):
+    title = "Assignment not found"
+
+
+class SubmissionNotFound(NotFound):
+    title = "Submission not found"
+
+
+class SubmissionRefused(Conflict):
+    title = "Submission not accepted"

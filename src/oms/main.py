@@ -10,12 +10,24 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from oms import __version__
+from oms.clock import utcnow
 from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
 from oms.errors import install_error_handlers
 from oms.exceptions import UsernameTaken
 from oms.observability import RequestContextMiddleware, setup_logging
-from oms.routers import API_PREFIX, auth, courses, docs, enrollments, health, sections, users
+from oms.routers import (
+    API_PREFIX,
+    assignments,
+    auth,
+    courses,
+    docs,
+    enrollments,
+    health,
+    sections,
+    submissions,
+    users,
+)
 from oms.services.cache import Cache
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
@@ -71,10 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    app.state.clock = utcnow
     app.state.hasher = PasswordHasher(settings)
     app.state.codec = TokenCodec(settings)
 
-    for module in (auth, users, courses, sections, enrollments, health):
+    for module in (auth, users, courses, sections, enrollments, assignments, submissions, health):
         app.include_router(module.router)
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     app.add_api_route("/readyz", health.readyz, include_in_schema=False)

@@ -1,0 +1,147 @@
+"""Submissions: students hand in attempts, admins grade; every attempt and every grade is kept.
+
+A submission is one document per (assignment, student). Each hand-in is one pipeline upsert that appends an
+attempt numbered `size(attempts) + 1` on the server, so concurrent hand-ins never lose an attempt or repeat
+a number. A hand-in after grading sets the status back to `submitted`; the grade stays in `grades`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from oms.documents import Assignment, Submission, User
+from oms.documents.assignment import AssignmentStatus
+from oms.documents.submission import SubmissionStatus
+from oms.exceptions import AssignmentNotFound, Forbidden, SubmissionNotFound, SubmissionRefused, Unprocessable
+from oms.schemas.assignments import GradeCreate, SubmissionCreate
+from oms.schemas.common import PageParams
+from oms.services.assignments import is_enrolled
+
+_ATTEMPTS = {"$ifNull": ["$attempts", []]}
+
+
+async def submit(assignment: Assignment, student: User, body: SubmissionCreate, now: datetime) -> Submission:
+    """Append an attempt (flagged late after the deadline, or refused when late work is not allowed)."""
+    if student.is_admin:
+        raise Forbidden("only students submit work")
+    if not await is_enrolled(student, assignment.course_id):
+        raise Forbidden("you are not enrolled in this course")
+    if assignment.status == AssignmentStatus.archived:
+        raise SubmissionRefused("this assignment is archived and takes no more submissions")
+    late = assignment.due_at is not None and now > assignment.due_at
+    if late and not assignment.allow_late:
+        raise SubmissionRefused("the deadline has passed and this assignment does not accept late work")
+    attempt = {
+        "n": {"$add": [{"$size": _ATTEMPTS}, 1]},
+        "content": {"$literal": body.content},
+        "links": {"$literal": body.links},
+        "submitted_at": now,
+        "late": late,
+    }
+    pipeline: list[dict[str, Any]] = [
+        {
+            "$set": {
+                "course_id": assignment.course_id,
+                "attempts": {"$concatArrays": [_ATTEMPTS, [attempt]]},
+                "status": SubmissionStatus.submitted.value,
+                "late": late,
+                "score": None,
+                "feedback": None,
+                "graded_by": None,
+                "graded_at": None,
+                "grades": {"$ifNull": ["$grades", []]},
+                "created_at": {"$ifNull": ["$created_at", now]},
+                "updated_at": now,
+            }
+        }
+    ]
+    query = {"assignment_id": assignment.id, "user_id": student.id}
+    collection = Submission.get_pymongo_collection()
+    try:
+        raw = await collection.find_one_and_update(
+            query, pipeline, upsert=True, return_document=ReturnDocument.AFTER
+        )
+    except (
+        DuplicateKeyError
+    ):  # two first hand-ins raced to insert: the loser appends to the winner's document
+        raw = await collection.find_one_and_update(query, pipeline, return_document=ReturnDocument.AFTER)
+    if not await Assignment.find_one(
+        Assignment.id == assignment.id
+    ):  # deleted meanwhile: leave nothing behind
+        await collection.delete_one({**query, "attempts": {"$size": 1}})
+        raise AssignmentNotFound()
+    submission: Submission = Submission.model_validate(raw)
+    return submission
+
+
+async def visible(submission_id: PydanticObjectId, viewer: User) -> Submission:
+    """A submission its student or an admin may see; SubmissionNotFound for anyone else."""
+    submission = await Submission.get(submission_id)
+    if submission is None or (submission.user_id != viewer.id and not viewer.is_admin):
+        raise SubmissionNotFound()
+    return submission
+
+
+async def list_for_assignment(
+    assignment: Assignment,
+    viewer: User,
+    page: PageParams,
+    status: SubmissionStatus | None = None,
+    late: bool | None = None,
+) -> tuple[list[Submission], int]:
+    """Admins see every submission (filtered); a student sees only their own."""
+    query: dict[str, Any] = {"assignment_id": assignment.id}
+    if not viewer.is_admin:
+        query["user_id"] = viewer.id
+    if status is not None:
+        query["status"] = status.value
+    if late is not None:
+        query["late"] = late
+    found = Submission.find(query)
+    total = await found.count()
+    items = await found.sort("-updated_at", "-_id").skip(page.offset).limit(page.limit).to_list()
+    return items, total
+
+
+async def grade(submission: Submission, admin: User, body: GradeCreate, now: datetime) -> Submission:
+    """Grade the latest attempt; the grade is also appended to the submission's grade history."""
+    assignment = await Assignment.get(submission.assignment_id)
+    if assignment is None:
+        raise AssignmentNotFound()
+    if body.score > assignment.max_score:
+        raise Unprocessable(
+            f"score may be at most {assignment.max_score:g}",
+            errors=[{"loc": ["body", "score"], "msg": f"must be between 0 and {assignment.max_score:g}"}],
+        )
+    entry = {
+        "attempt": {"$size": "$attempts"},
+        "score": body.score,
+        "feedback": {"$literal": body.feedback},
+        "graded_by": admin.id,
+        "graded_at": now,
+    }
+    pipeline = [
+        {
+            "$set": {
+                "status": SubmissionStatus.graded.value,
+                "score": body.score,
+                "feedback": {"$literal": body.feedback},
+                "graded_by": admin.id,
+                "graded_at": now,
+                "grades": {"$concatArrays": ["$grades", [entry]]},
+                "updated_at": now,
+            }
+        }
+    ]
+    raw = await Submission.get_pymongo_collection().find_one_and_update(
+        {"_id": submission.id}, pipeline, return_document=ReturnDocument.AFTER
+    )
+    if raw is None:
+        raise SubmissionNotFound()
+    graded: Submission = Submission.model_validate(raw)
+    return graded
