@@ -1,6 +1,7 @@
 """Test fixtures: a throwaway SecantusDB process, real Redis, the app over ASGI, and factories.
 
-Set OMS_TEST_MONGODB_URL to run against a real mongod instead, and OMS_TEST_REDIS_URL for another Redis.
+Each run starts its own SecantusDB (in memory) and redis-server on free ports. Set OMS_TEST_MONGODB_URL to run
+against a real mongod instead, and OMS_TEST_REDIS_URL for another Redis (its database is flushed between tests).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from beanie import init_beanie
 from fastapi import FastAPI
 
 from oms.config import Settings
-from oms.devstack import Stack, free_port, redis_reachable
+from oms.devstack import Stack, free_port
 from oms.documents import DOCUMENT_MODELS
 from oms.documents.user import Role
 from oms.main import create_app
@@ -37,9 +38,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     mongo = os.environ.get("OMS_TEST_MONGODB_URL") or started.start_mongo(
         free_port(), ":memory:", logs / "mongo.log"
     )
-    redis_url = os.environ.get("OMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
-    if not redis_reachable(redis_url):
-        redis_url = started.start_redis(free_port(), logs / "redis", logs / "redis.log")
+    # a private redis-server per run, so parallel runs on one machine never flush each other's data
+    redis_url = os.environ.get("OMS_TEST_REDIS_URL") or started.start_redis(
+        free_port(), logs / "redis", logs / "redis.log"
+    )
     try:
         yield {"mongo": mongo.rstrip("/"), "redis": redis_url, "logs": str(logs)}
     finally:
