@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+.PHONY: run test fuzz lint format install clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is required (set PYTHON=...)"; exit 1; }
@@ -23,6 +23,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Production-like stack on loopback: Nginx :8080 -> WORKERS uvicorn workers (default 2), SecantusDB, Redis.
+.PHONY: stack
+stack: $(STAMP)
+	scripts/stack
+
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts

@@ -59,6 +59,10 @@ def make_settings(stack: dict[str, str], data_dir: Path, **overrides: Any) -> Se
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
         "log_json": True,
+        # every test client shares one address; the throttling tests set their own limits
+        "registrations_per_address": 100_000,
+        "login_failures_per_address": 100_000,
+        "recommender_refresh_s": 0,  # no background rebuilds racing the tests; they build it when they need it
         **overrides,
     }
     return Settings(**values)

@@ -17,6 +17,7 @@ from jose import jwt
 
 from oms.config import Settings
 from oms.documents import RefreshToken, RevokedToken, User
+from oms.services.tokens import key_id
 from tests.conftest import PASSWORD, Actor, bearer, login
 
 PROBLEM = "application/problem+json"
@@ -64,7 +65,8 @@ def secret_of(settings: Settings) -> str:
 def forge(settings: Settings, *, secret: str | None = None, algorithm: str = "HS256", **claims: Any) -> str:
     """A token signed with the test secret (or `secret`), with exactly `claims` (None values dropped)."""
     payload = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(payload, secret or secret_of(settings), algorithm=algorithm)
+    key = secret or secret_of(settings)
+    return jwt.encode(payload, key, algorithm=algorithm, headers={"kid": key_id(key)})
 
 
 def claims_for(user_id: str, typ: str = "access", **overrides: Any) -> dict[str, Any]:

@@ -197,3 +197,28 @@ async def test_cache_can_be_turned_off(make_app: Any, make_course: Any, loads: l
         for _ in range(3):
             assert (await c.get(f"/courses/{course['id']}")).status_code == 200
     assert len(loads) == 3
+
+
+async def test_cached_reads_by_id_skip_routing_but_not_logs_or_headers(
+    client: httpx.AsyncClient, make_course: Any, loads: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    course = await make_course()
+    path = f"/courses/{course['id']}"
+    etag = (await client.get(path)).headers["etag"]
+    with caplog.at_level("INFO", logger="oms.access"):
+        hit = await client.get(path, headers={"X-Request-ID": "fast-1"})
+        not_modified = await client.get(path, headers={"If-None-Match": f"W/{etag}"})
+        head = await client.head(path)
+    assert hit.status_code == 200 and hit.json()["id"] == course["id"]
+    assert hit.headers["x-request-id"] == "fast-1"
+    assert hit.headers["x-content-type-options"] == "nosniff"
+    assert hit.headers["server-timing"].startswith("app;dur=")
+    assert (not_modified.status_code, not_modified.content, not_modified.headers["etag"]) == (304, b"", etag)
+    assert head.status_code == 200 and head.content == b""
+    assert loads == [course["id"]]
+    routes = {
+        r.__dict__["route"]
+        for r in caplog.records
+        if r.name == "oms.access" and r.__dict__["method"] != "POST"
+    }
+    assert routes == {"/api/v1/courses/{course_ref}"}

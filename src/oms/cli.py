@@ -7,20 +7,27 @@ import os
 import secrets
 import signal
 import sys
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Annotated
 
 import redis.asyncio as aioredis
 import typer
 import uvicorn
 
+from oms import course_files
 from oms.config import ConfigError, Settings, get_settings
 from oms.db import connected
 from oms.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
+from oms.documents.course import CourseStatus
 from oms.documents.user import Role
-from oms.exceptions import UsernameTaken
+from oms.exceptions import DomainError, UsernameTaken
 from oms.observability import setup_logging
 from oms.schemas.auth import RegisterRequest
+from oms.schemas.course_import import ImportMode
+from oms.services.ai import builder, evaluation
 from oms.services.auth import create_user
+from oms.services.course_import import ImportOptions
 from oms.services.demo import DEMO_PASSWORD, seed_demo
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
@@ -143,6 +150,81 @@ def rebuild_rankings() -> None:
         )
         raise typer.Exit(1)
     typer.echo("popularity rankings rebuilt from MongoDB")
+
+
+@app.command("import-courses")
+def import_courses_command(
+    file: Annotated[str, typer.Argument(help="a JSON array or NDJSON file of courses; - reads stdin")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and report, write nothing")] = False,
+    mode: Annotated[ImportMode, typer.Option(help="upsert: slug is the key; create: taken slugs fail")] = (
+        ImportMode.upsert
+    ),
+    atomic: Annotated[bool, typer.Option("--atomic", help="if any item fails, write nothing")] = False,
+    report: Annotated[Path | None, typer.Option(help="write the per-item report (JSON) to this file")] = None,
+) -> None:
+    """Import courses (format: docs/course-import.schema.json); exit code 0 only when no item failed."""
+    settings = _settings()
+    options = ImportOptions(mode=mode, dry_run=dry_run, atomic=atomic)
+    try:
+        result = asyncio.run(course_files.import_file(settings, file, options))
+    except (OSError, DomainError) as exc:
+        typer.secho(f"cannot import {file}: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    course_files.print_summary(result)
+    if report:
+        course_files.write_report(result, report)
+    if result.failed or result.refused:
+        raise typer.Exit(1)
+
+
+@app.command("export-courses")
+def export_courses_command(
+    file: Annotated[Path | None, typer.Argument(help="where to write NDJSON (default: stdout)")] = None,
+    status: Annotated[list[CourseStatus] | None, typer.Option(help="only this status (repeatable)")] = None,
+    tag: Annotated[str | None, typer.Option(help="only courses with this tag")] = None,
+    section_ids: Annotated[bool, typer.Option("--section-ids", help="include each section's id")] = False,
+) -> None:
+    """Export courses as NDJSON in the import format, ordered by slug."""
+    settings = _settings()
+    with file.open("wb") if file else nullcontext(sys.stdout.buffer) as out:
+        count = asyncio.run(course_files.export_file(settings, out, status or [], tag, section_ids))
+    typer.echo(f"exported {count} courses" + (f" to {file}" if file else ""), err=True)
+
+
+@app.command("rebuild-recommender")
+def rebuild_recommender() -> None:
+    """Rebuild the course recommender from the courses and enrollments in MongoDB (the API also does
+    this by itself every OMS_RECOMMENDER_REFRESH_S when the data changed)."""
+    settings = _settings()
+
+    async def run() -> builder.BuildReport | None:
+        async with connected(settings) as db:
+            return await builder.rebuild(db, force=True, wait_s=60)
+
+    report = asyncio.run(run())
+    if report is None:
+        typer.secho("could not rebuild: another build held the lease for 60 s", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"recommender version {report.version}: {report.courses} courses, {report.learners} learners, "
+        f"{report.enrollments} enrollments in {report.seconds:.2f} s"
+    )
+
+
+@app.command("eval-recommender")
+def eval_recommender(
+    data: Annotated[Path | None, typer.Option(help="folder of the COCO files (../shared/data)")] = None,
+    generated: Annotated[bool, typer.Option(help="use generated data even if real data is there")] = False,
+    max_users: Annotated[int | None, typer.Option(min=100, help="evaluate a fixed sample of users")] = None,
+) -> None:
+    """HR@10, NDCG@10 and coverage of popularity, item-kNN, content and the hybrid: leave-one-out, or a time
+    split when DIR also holds the later split (coco_test.txt or test.txt)."""
+    dataset = evaluation.load(data, generated=generated)
+    typer.echo(f"data: {dataset.source}: {len(dataset.courses)} courses, {len(dataset.interactions)} events")
+    results = evaluation.evaluate(dataset, max_users=max_users)
+    held = "first later course" if dataset.later else "latest course"
+    typer.echo(f"users evaluated: {results[0].users} (each user's {held} held out)")
+    typer.echo(evaluation.table(results))
 
 
 def _admin_credentials(settings: Settings) -> tuple[str, str]:

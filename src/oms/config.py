@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pymongo.uri_parser import parse_uri
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "please-change-me", "dev", "development"}
@@ -39,9 +39,26 @@ class Settings(BaseSettings):
     )
     cache_ttl_s: int = Field(300, ge=1, le=86_400, description="lifetime of cached pages (±10% jitter)")
 
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to call the API from browsers (comma-separated)"
+    )
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"], description="Host header values accepted (comma-separated; * = any)"
+    )
+    docs_enabled: bool = Field(True, description="serve /docs, /redoc and the OpenAPI document")
+    audit_retention_days: int = Field(365, ge=1, le=36_500, description="how long audit entries are kept")
     jwt_secret: SecretStr | None = None
+    jwt_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="retired signing secrets still accepted (comma-separated); drop one to refuse its tokens",
+    )
     argon2_time_cost: int = Field(3, ge=1, le=10)
     argon2_memory_kib: int = Field(65536, ge=1024, le=1_048_576)
+    login_failures_per_user: int = Field(5, ge=1, description="failed logins for one username per window")
+    login_failures_per_address: int = Field(20, ge=1, description="failed logins from one address per window")
+    login_window_s: int = Field(900, ge=1, description="the login throttling window")
+    registrations_per_address: int = Field(10, ge=1, description="registrations from one address per window")
+    registration_window_s: int = Field(3600, ge=1)
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(14, ge=1, le=365)
 
@@ -49,13 +66,32 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
 
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="largest request body accepted")
+    import_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="largest body POST /admin/courses/import accepts"
+    )
     history_limit: int = Field(500, ge=10, le=10_000, description="progress events kept per enrollment")
+    slow_request_ms: float = Field(500, gt=0, description="requests slower than this are logged as warnings")
     log_level: str = "INFO"
     log_json: bool = True
 
     ai_base_url: str | None = None
     ai_api_key: SecretStr | None = None
     ai_model: str | None = None
+    ai_timeout_s: float = Field(8.0, gt=0, le=120, description="deadline for one AI reply, retries included")
+    ai_retries: int = Field(2, ge=0, le=5, description="extra provider attempts within the deadline")
+    ai_quota_per_hour: int = Field(30, ge=1, description="LLM-written replies per user per hour (then 429)")
+    ai_cache_ttl_s: int = Field(6 * 3600, ge=60, description="lifetime of cached advice")
+    ai_rewrite_reasons: bool = Field(False, description="let the LLM reword recommendation reasons")
+    recommender_refresh_s: int = Field(
+        30, ge=0, description="how often to check for new data and rebuild the recommender (0: never)"
+    )
+
+    @field_validator("jwt_previous_secrets", "cors_origins", "trusted_hosts", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _production_needs_real_secret(self) -> Settings:

@@ -13,7 +13,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
 from oms.config import Settings
-from oms.documents import DOCUMENT_MODELS, assignment, course, enrollment, submission, token, user
+from oms.documents import DOCUMENT_MODELS, assignment, audit, course, enrollment, submission, token, user
+from oms.documents.recommender import ITEM_VALIDATOR, STATE_VALIDATOR
+from oms.metrics import MongoCommandMetrics
+from oms.services import analytics
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +28,15 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "revoked_tokens": token.REVOKED_VALIDATOR,
     "assignments": assignment.VALIDATOR,
     "submissions": submission.VALIDATOR,
+    "audit": audit.VALIDATOR,
+    "recommender_items": ITEM_VALIDATOR,
+    "recommender_state": STATE_VALIDATOR,
 }
 
 # Read-only views for analysts: name -> (source collection, pipeline). See docs/data-model.md.
 VIEWS: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "submission_attempts": ("submissions", submission.ATTEMPTS_VIEW),
+    **analytics.VIEWS,
 }
 
 
@@ -43,6 +50,7 @@ def make_client(settings: Settings) -> AsyncMongoClient[dict[str, Any]]:
         connectTimeoutMS=timeout,
         socketTimeoutMS=max(10 * timeout, 10_000),
         appname="oms",
+        event_listeners=[MongoCommandMetrics()],
     )
 
 
@@ -64,17 +72,38 @@ async def install_validators(db: AsyncDatabase[dict[str, Any]]) -> None:
             await db.command({"collMod": name, **options})
 
 
+async def _view_is(
+    db: AsyncDatabase[dict[str, Any]], name: str, source: str, pipeline: list[dict[str, Any]]
+) -> bool:
+    """Whether the view `name` is defined as `source` + `pipeline`."""
+    found = await (await db.list_collections(filter={"name": name})).to_list()
+    options = found[0].get("options", {}) if found else {}
+    return bool(options.get("viewOn") == source and options.get("pipeline") == pipeline)
+
+
 async def install_views(db: AsyncDatabase[dict[str, Any]]) -> None:
     """Create each analyst view, or redefine it in place when it exists."""
     existing = set(await db.list_collection_names())
     for name, (source, pipeline) in VIEWS.items():
         if name in existing:
             await db.command({"collMod": name, "viewOn": source, "pipeline": pipeline})
+            if not await _view_is(db, name, source, pipeline):  # SecantusDB ignores collMod on views
+                await db.drop_collection(name)
+                await db.command({"create": name, "viewOn": source, "pipeline": pipeline})
             continue
         try:
             await db.command({"create": name, "viewOn": source, "pipeline": pipeline})
         except OperationFailure:  # created meanwhile by another worker
             await db.command({"collMod": name, "viewOn": source, "pipeline": pipeline})
+
+
+async def install_audit_retention(db: AsyncDatabase[dict[str, Any]], days: int) -> None:
+    """Expire audit entries `days` after they were written (a TTL index, changed in place when it exists)."""
+    seconds = days * 86_400
+    try:
+        await db.audit.create_index("at", name="at_ttl", expireAfterSeconds=seconds)
+    except OperationFailure:  # exists with another retention: change it
+        await db.command({"collMod": "audit", "index": {"name": "at_ttl", "expireAfterSeconds": seconds}})
 
 
 async def init_db(
@@ -85,6 +114,7 @@ async def init_db(
     await install_validators(db)
     await install_views(db)
     await init_beanie(database=db, document_models=DOCUMENT_MODELS)
+    await install_audit_retention(db, settings.audit_retention_days)
     log.info("database ready", extra={"database": db.name})
     return db
 

@@ -1,4 +1,8 @@
-"""Dependencies as `Annotated` aliases: settings, services' helpers, the caller, and load-or-404 objects."""
+"""Dependencies as `Annotated` aliases: settings, services' helpers, the caller, and load-or-404 objects.
+
+Every dependency is `async def`, even the trivial ones: FastAPI runs plain functions in a thread pool, which
+costs a thread hop per dependency per request on the hottest paths.
+"""
 
 from __future__ import annotations
 
@@ -18,55 +22,85 @@ from oms.services import assignments as assignment_service
 from oms.services import courses as course_service
 from oms.services import enrollments as enrollment_service
 from oms.services import submissions as submission_service
+from oms.services.ai.advice import AdviceService
+from oms.services.ai.recommendations import Recommender
+from oms.services.audit import Actor as AuditActor
 from oms.services.auth import resolve_access_token
 from oms.services.cache import Cache
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
+from oms.services.throttle import Throttle
 from oms.services.tokens import TokenClaims, TokenCodec
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     """The app's password hasher."""
     hasher: PasswordHasher = request.app.state.hasher
     return hasher
 
 
-def get_codec(request: Request) -> TokenCodec:
+async def get_codec(request: Request) -> TokenCodec:
     """The app's token signer."""
     codec: TokenCodec = request.app.state.codec
     return codec
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     """The app's page cache (Redis behind a breaker)."""
     cache: Cache = request.app.state.cache
     return cache
 
 
-def get_rankings(request: Request) -> Rankings:
+async def get_rankings(request: Request) -> Rankings:
     """The app's popularity rankings."""
     rankings: Rankings = request.app.state.rankings
     return rankings
 
 
-def get_now(request: Request) -> datetime:
+async def get_advice(request: Request) -> AdviceService:
+    """The app's advice writer (LLM with offline fallback)."""
+    service: AdviceService = request.app.state.advice
+    return service
+
+
+async def get_recommender(request: Request) -> Recommender:
+    """The app's recommender (reads the built model)."""
+    recommender: Recommender = request.app.state.recommender
+    return recommender
+
+
+async def get_now(request: Request) -> datetime:
     """Now, from the app's clock (tests replace `app.state.clock` to move time instead of sleeping)."""
     now: datetime = request.app.state.clock()
     return now
 
 
+async def get_throttle(request: Request) -> Throttle:
+    """The app's attempt counters (login, registration)."""
+    throttle: Throttle = request.app.state.throttle
+    return throttle
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn sets it from X-Forwarded-For only for trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ThrottleDep = Annotated[Throttle, Depends(get_throttle)]
 Now = Annotated[datetime, Depends(get_now)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 RankingsDep = Annotated[Rankings, Depends(get_rankings)]
+AdviceDep = Annotated[AdviceService, Depends(get_advice)]
+RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
 Codec = Annotated[TokenCodec, Depends(get_codec)]
 
@@ -117,10 +151,18 @@ async def get_student(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(get_admin)]
+
+
+async def get_audit_actor(request: Request, admin: AdminUser) -> AuditActor:
+    """The admin acting, with the request id and client address the audit trail records."""
+    return AuditActor(admin.id, request.state.request_id, client_address(request))  # type: ignore[arg-type]
+
+
+Auditor = Annotated[AuditActor, Depends(get_audit_actor)]
 StudentUser = Annotated[User, Depends(get_student)]
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")] = 0,
 ) -> PageParams:
@@ -145,7 +187,7 @@ VisibleCourse = Annotated[Course, Depends(get_visible_course)]
 AdminCourse = Annotated[Course, Depends(get_admin_course)]
 
 
-def get_expected_version(request: Request, course: AdminCourse) -> int | None:
+async def get_expected_version(request: Request, course: AdminCourse) -> int | None:
     """With `If-Match`, the version the write must apply to (412 when the ETag is stale); else None."""
     header = request.headers.get("if-match")
     if header is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from http import HTTPStatus
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -16,6 +18,7 @@ from starlette.routing import compile_path
 from oms.context import request_id
 from oms.exceptions import DomainError
 
+log = logging.getLogger(__name__)
 PROBLEM_TYPE = "about:blank"
 
 
@@ -84,13 +87,18 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method the API serves at this path (Starlette names only the first route's), from OpenAPI."""
-    index: list[tuple[re.Pattern[str], set[str]]] | None = getattr(request.app.state, "allow_index", None)
+    """The methods the API serves at this path, from the most specific matching path of the OpenAPI
+    document (`/courses/popular` over `/courses/{course_ref}`); Starlette names only one route's."""
+    index: list[tuple[re.Pattern[str], int, set[str]]] | None = getattr(request.app.state, "allow_index", None)
     if index is None:
         paths = request.app.openapi().get("paths", {})
-        index = [(compile_path(path)[0], {m.upper() for m in ops}) for path, ops in paths.items()]
+        index = [(compile_path(p)[0], p.count("{"), {m.upper() for m in ops}) for p, ops in paths.items()]
         request.app.state.allow_index = index
-    methods = set().union(*(m for regex, m in index if regex.match(request.url.path)))
+    matches = [(params, methods) for regex, params, methods in index if regex.match(request.url.path)]
+    if not matches:
+        return ""
+    fewest = min(params for params, _ in matches)
+    methods = set().union(*(m for params, m in matches if params == fewest))
     return ", ".join(sorted(methods))
 
 
@@ -106,8 +114,19 @@ async def _http(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, detail, headers=headers or None)
 
 
+async def _database_down(_: Request, exc: Exception) -> Response:
+    log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+    return problem(
+        503,
+        "the database is unavailable right now; try again shortly",
+        title="Service unavailable",
+        headers={"Retry-After": "2"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors, validation errors and HTTP errors to problem replies (crashes: the middleware)."""
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ConnectionFailure, _database_down)  # includes selection and network timeouts

@@ -102,3 +102,17 @@ class SubmissionNotFound(NotFound):
 
 class SubmissionRefused(Conflict):
     title = "Submission not accepted"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    title = "Service unavailable"

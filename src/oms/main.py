@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager, suppress
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from oms import __version__
 from oms.clock import utcnow
@@ -15,10 +16,17 @@ from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
 from oms.errors import install_error_handlers
 from oms.exceptions import UsernameTaken
+from oms.fastpath import CachedCourseFastPath
+from oms.hardening import SecurityHeadersMiddleware
+from oms.metrics import metrics_endpoint
 from oms.observability import RequestContextMiddleware, setup_logging
+from oms.openapi import install_openapi
 from oms.routers import (
     API_PREFIX,
+    admin_courses,
+    ai,
     assignments,
+    audit,
     auth,
     courses,
     docs,
@@ -28,10 +36,12 @@ from oms.routers import (
     submissions,
     users,
 )
+from oms.services.ai import runtime as ai_runtime
 from oms.services.cache import Cache
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
 from oms.services.redis_guard import RedisGuard
+from oms.services.throttle import Throttle
 from oms.services.tokens import TokenCodec
 from oms.services.users import ensure_admin
 
@@ -56,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     guard = RedisGuard(app.state.redis, settings.redis_retry_s)
     app.state.cache = Cache(guard, settings.cache_ttl_s, enabled=settings.cache_enabled)
     app.state.rankings = Rankings(guard, enabled=settings.cache_enabled)
+    app.state.throttle = Throttle(guard)
     try:
         app.state.db = await init_db(settings, app.state.mongo)
         if settings.admin_username and settings.admin_password:
@@ -63,8 +74,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await ensure_admin(
                     app.state.hasher, settings.admin_username, settings.admin_password.get_secret_value()
                 )
+        ai_runtime.start(app.state, settings, guard, app.state.rankings)
         yield
     finally:
+        await ai_runtime.stop(app.state)
         await app.state.redis.aclose()
         await app.state.mongo.close()
 
@@ -80,18 +93,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=f"{API_PREFIX}/openapi.json",
+        openapi_url=f"{API_PREFIX}/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.clock = utcnow
     app.state.hasher = PasswordHasher(settings)
     app.state.codec = TokenCodec(settings)
 
-    for module in (auth, users, courses, sections, enrollments, assignments, submissions, health):
+    for module in (auth, users, courses, sections, enrollments, assignments, submissions, ai, audit, health):
         app.include_router(module.router)
+    app.include_router(admin_courses.router)
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     app.add_api_route("/readyz", health.readyz, include_in_schema=False)
-    docs.install_docs(app)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    if settings.docs_enabled:
+        docs.install_docs(app)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_openapi(app)
+    app.add_middleware(CachedCourseFastPath)
+    app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
+    if settings.cors_origins:  # bearer tokens, not cookies: credentials are never allowed cross-origin
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Server-Timing"],
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        slow_request_ms=settings.slow_request_ms,
+        path_limits={admin_courses.IMPORT_PATH: settings.import_max_bytes},
+    )
     return app

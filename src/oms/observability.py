@@ -13,10 +13,12 @@ import orjson
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from oms.context import current_user_id, request_id
+from oms.context import DbTimer, current_user_id, db_time, request_id
 from oms.errors import problem_body
+from oms.metrics import HTTP_IN_FLIGHT, observe_request
 
 access_log = logging.getLogger("oms.access")
+slow_log = logging.getLogger("oms.slow")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
@@ -81,9 +83,17 @@ class RequestContextMiddleware:
     Adds `X-Request-ID` and `Server-Timing: app;dur=<ms>` to every response.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        slow_request_ms: float = 500,
+        path_limits: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.slow_request_ms = slow_request_ms
+        self.path_limits = path_limits or {}  # paths with a body limit of their own (bulk import)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,17 +104,21 @@ class RequestContextMiddleware:
         rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         rid_token = request_id.set(rid)
         user_token = current_user_id.set(None)
+        timer = DbTimer()
+        timer_token = db_time.set(timer)
+        HTTP_IN_FLIGHT.inc()
         scope.setdefault("state", {})["request_id"] = rid
         status = 500
         started = False
         received = 0
+        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     raise BodyTooLarge()
             return message
 
@@ -123,7 +137,7 @@ class RequestContextMiddleware:
 
         length = dict(scope["headers"]).get(b"content-length", b"0")
         try:
-            if length.isdigit() and int(length) > self.max_body_bytes:
+            if length.isdigit() and int(length) > limit:
                 raise BodyTooLarge()
             await self.app(scope, limited_receive, send_with_headers)
         except Exception as exc:
@@ -134,21 +148,27 @@ class RequestContextMiddleware:
                 logging.getLogger("oms.errors").error("unhandled error", exc_info=exc)
             await self._send_problem(send_with_headers, 413 if too_large else 500)
         finally:
-            route = scope.get("route")
-            access_log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": getattr(route, "path", None),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                    "user_id": scope["state"].get("user_id"),
-                    "request_id": rid,
-                },
-            )
+            HTTP_IN_FLIGHT.dec()
+            route: str | None = getattr(scope.get("route"), "path", None)
+            observe_request(scope["method"], route, status, start)
+            duration_ms = round((time.perf_counter() - start) * 1000, 2)
+            fields = {
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "duration_ms": duration_ms,
+                "db_ms": round(timer.seconds * 1000, 2),
+                "db_commands": timer.commands,
+                "user_id": scope["state"].get("user_id"),
+                "request_id": rid,
+            }
+            access_log.info("request", extra=fields)
+            if duration_ms > self.slow_request_ms:
+                slow_log.warning("slow request", extra=fields)
             request_id.reset(rid_token)
             current_user_id.reset(user_token)
+            db_time.reset(timer_token)
 
     @staticmethod
     async def _send_problem(send: Send, status: int) -> None:

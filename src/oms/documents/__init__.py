@@ -1,20 +1,26 @@
 """Beanie documents: what is stored, with its indexes and `$jsonSchema` validators."""
 
 from oms.documents.assignment import Assignment
+from oms.documents.audit import AuditEntry
 from oms.documents.course import Course, Section
 from oms.documents.enrollment import Enrollment, HistoryEvent
+from oms.documents.recommender import RecommenderItem, RecommenderState
 from oms.documents.submission import Submission
 from oms.documents.token import RefreshToken, RevokedToken
 from oms.documents.user import User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, RefreshToken, RevokedToken, Assignment, Submission]
+DOCUMENT_MODELS += [RecommenderItem, RecommenderState, AuditEntry]
 
 __all__ = [
     "DOCUMENT_MODELS",
     "Assignment",
+    "AuditEntry",
     "Course",
     "Enrollment",
     "HistoryEvent",
+    "RecommenderItem",
+    "RecommenderState",
     "RefreshToken",
     "RevokedToken",
     "Section",

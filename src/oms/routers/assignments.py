@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from oms.deps import AdminAssignment, AdminCourse, CourseForWork, CurrentUser, Now, Paging, VisibleAssignment
+from oms.deps import (
+    AdminAssignment,
+    AdminCourse,
+    Auditor,
+    CourseForWork,
+    CurrentUser,
+    Now,
+    Paging,
+    VisibleAssignment,
+)
 from oms.documents import Assignment, Submission
 from oms.documents.submission import SubmissionStatus
 from oms.routers import API_PREFIX
@@ -21,6 +30,7 @@ from oms.schemas.assignments import (
 from oms.schemas.common import Page
 from oms.services import assignments as assignment_service
 from oms.services import submissions as submission_service
+from oms.services.audit import audited, snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["assignments"])
 
@@ -47,10 +57,12 @@ def _public(assignment: Assignment, own: dict[Any, Submission] | None = None) ->
     "/courses/{course_ref}/assignments", status_code=status.HTTP_201_CREATED, response_model=AssignmentPublic
 )
 async def create_assignment(
-    body: AssignmentCreate, course: AdminCourse, admin: CurrentUser, response: Response
+    body: AssignmentCreate, course: AdminCourse, admin: CurrentUser, actor: Auditor, response: Response
 ) -> Any:
     """Add an assignment to the course (admin)."""
-    assignment = await assignment_service.create(course, body, admin)
+    async with audited(actor, "assignment.create", "assignments", None) as outcome:
+        assignment = await assignment_service.create(course, body, admin)
+        outcome.target_id, outcome.after = str(assignment.id), snapshot(assignment)
     response.headers["Location"] = f"{API_PREFIX}/assignments/{assignment.id}"
     return _public(assignment)
 
@@ -73,9 +85,14 @@ async def read_assignment(assignment: VisibleAssignment, user: CurrentUser) -> A
 
 
 @router.patch("/assignments/{assignment_id}", response_model=AssignmentPublic)
-async def update_assignment(body: AssignmentUpdate, assignment: AdminAssignment) -> Any:
+async def update_assignment(body: AssignmentUpdate, assignment: AdminAssignment, actor: Auditor) -> Any:
     """Change an assignment (admin); `status: archived` closes it to new work."""
-    return _public(await assignment_service.update(assignment, body))
+    async with audited(
+        actor, "assignment.update", "assignments", str(assignment.id), snapshot(assignment)
+    ) as out:
+        updated = await assignment_service.update(assignment, body)
+        out.after = snapshot(updated)
+    return _public(updated)
 
 
 @router.delete(
@@ -85,9 +102,14 @@ async def update_assignment(body: AssignmentUpdate, assignment: AdminAssignment)
         200: {"model": AssignmentPublic, "description": "it had submissions, so it was archived instead"}
     },
 )
-async def delete_assignment(assignment: AdminAssignment) -> Response:
+async def delete_assignment(assignment: AdminAssignment, actor: Auditor) -> Response:
     """Delete an assignment nobody has submitted to (204); one with submissions is archived (200)."""
-    archived = await assignment_service.delete_or_archive(assignment)
+    async with audited(
+        actor, "assignment.delete", "assignments", str(assignment.id), snapshot(assignment)
+    ) as out:
+        archived = await assignment_service.delete_or_archive(assignment)
+        out.after = snapshot(archived)
+        out.note = {"deleted": archived is None}
     if archived is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return Response(_public(archived).model_dump_json(), media_type="application/json")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from oms.deps import Codec, Hasher, Session
+from oms.deps import Codec, Hasher, Session, SettingsDep, ThrottleDep, client_address
 from oms.exceptions import DomainError
 from oms.routers import API_PREFIX
 from oms.schemas.auth import LoginRequest, RefreshRequest, RegisterRequest, TokenPair
@@ -61,16 +61,23 @@ async def _login_body(request: Request) -> LoginRequest:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
-async def register(body: RegisterRequest, hasher: Hasher) -> Any:
-    """Create a student account. Usernames are case-insensitive; 409 when taken."""
-    return await auth_service.register(hasher, body)
+async def register(
+    body: RegisterRequest, request: Request, hasher: Hasher, throttle: ThrottleDep, settings: SettingsDep
+) -> Any:
+    """Create a student account. Usernames are case-insensitive; 409 when taken; 429 past the per-address limit."""
+    return await auth_service.register(hasher, throttle, settings, body, client_address(request))
 
 
 @router.post("/login", response_model=TokenPair, openapi_extra=_LOGIN_BODY)
-async def login(request: Request, response: Response, hasher: Hasher, codec: Codec) -> TokenPair:
-    """Exchange a username and password for tokens. Any failure is the same 401."""
+async def login(
+    request: Request, response: Response, hasher: Hasher, codec: Codec, throttle: ThrottleDep, settings: SettingsDep
+) -> TokenPair:
+    """Exchange a username and password for tokens. Any failure is the same 401; repeated failures for one
+    username or from one address get 429 with `Retry-After`."""
     body = await _login_body(request)
-    user = await auth_service.authenticate(hasher, body.username, body.password)
+    user = await auth_service.authenticate(
+        hasher, throttle, settings, body.username, body.password, client_address(request)
+    )
     response.headers["Cache-Control"] = "no-store"
     return await auth_service.issue_pair(codec, user.id)  # type: ignore[arg-type]  # stored users have ids
 

@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from oms.deps import AdminCourse, AdminUser, CacheDep, ExpectedVersion, OptionalUser, Paging, RankingsDep
+from oms.deps import (
+    AdminCourse,
+    AdminUser,
+    Auditor,
+    CacheDep,
+    ExpectedVersion,
+    OptionalUser,
+    Paging,
+    RankingsDep,
+)
 from oms.documents import Course
 from oms.documents.course import CourseStatus
 from oms.routers import API_PREFIX
@@ -21,7 +30,8 @@ from oms.schemas.courses import (
 )
 from oms.services import course_pages
 from oms.services import courses as course_service
-from oms.services.course_pages import Reply
+from oms.services.audit import audited, snapshot
+from oms.services.course_pages import Reply, etag_matches
 from oms.services.rankings import Window
 
 router = APIRouter(prefix=f"{API_PREFIX}/courses", tags=["courses"])
@@ -31,15 +41,6 @@ def course_reply(course: Course, response: Response) -> CoursePublic:
     """The course as clients see it, with its ETag header set."""
     response.headers["ETag"] = course.etag
     return CoursePublic.model_validate(course)
-
-
-def etag_matches(etag: str, header: str | None) -> bool:
-    """`If-None-Match` semantics: weak comparison (a `W/` prefix is ignored, as proxies that compress
-    weaken ETags), and `*` matches any existing course."""
-    if not header:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return "*" in tags or etag in tags
 
 
 def json_reply(reply: Reply, status_code: int = 200) -> Response:
@@ -84,9 +85,13 @@ async def popular(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CoursePublic)
-async def create_course(body: CourseCreate, admin: AdminUser, cache: CacheDep, response: Response) -> Any:
+async def create_course(
+    body: CourseCreate, admin: AdminUser, actor: Auditor, cache: CacheDep, response: Response
+) -> Any:
     """Create a course (admin). The slug comes from the name unless given; 409 when a given slug is taken."""
-    course = await course_service.create_course(body, admin, cache)
+    async with audited(actor, "course.create", "courses", None) as outcome:
+        course = await course_service.create_course(body, admin, cache)
+        outcome.target_id, outcome.after = str(course.id), snapshot(course)
     response.headers["Location"] = f"/api/v1/courses/{course.id}"
     return course_reply(course, response)
 
@@ -111,13 +116,24 @@ async def read_course(
     "/{course_ref}", response_model=CoursePublic, responses={412: {"description": "stale If-Match"}}
 )
 async def update_course(
-    body: CourseUpdate, course: AdminCourse, expected: ExpectedVersion, cache: CacheDep, response: Response
+    body: CourseUpdate,
+    course: AdminCourse,
+    expected: ExpectedVersion,
+    actor: Auditor,
+    cache: CacheDep,
+    response: Response,
 ) -> Any:
     """Change some fields (admin). Send `If-Match: <ETag>` to refuse the write (412) if someone changed it."""
-    return course_reply(await course_service.update_course(course, body, expected, cache), response)
+    async with audited(actor, "course.update", "courses", str(course.id), snapshot(course)) as outcome:
+        updated = await course_service.update_course(course, body, expected, cache)
+        outcome.after = snapshot(updated)
+    return course_reply(updated, response)
 
 
 @router.delete("/{course_ref}", status_code=status.HTTP_204_NO_CONTENT)
-async def archive_course(course: AdminCourse, expected: ExpectedVersion, cache: CacheDep) -> None:
+async def archive_course(
+    course: AdminCourse, expected: ExpectedVersion, actor: Auditor, cache: CacheDep
+) -> None:
     """Archive the course (admin). Enrollments are kept; students no longer see it in the catalogue."""
-    await course_service.archive_course(course, expected, cache)
+    async with audited(actor, "course.archive", "courses", str(course.id), snapshot(course)) as outcome:
+        outcome.after = snapshot(await course_service.archive_course(course, expected, cache))

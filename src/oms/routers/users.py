@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from beanie import PydanticObjectId
 from fastapi import APIRouter, Query
 
-from oms.deps import AdminUser, CurrentUser, Hasher, Paging
+from oms.deps import AdminUser, Auditor, CurrentUser, Hasher, Paging
 from oms.documents.user import Role
 from oms.routers import API_PREFIX
 from oms.schemas.common import Page
 from oms.schemas.users import UserAdminUpdate, UserPublic, UserUpdateMe
 from oms.services import users as user_service
+from oms.services.audit import audited, snapshot
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
 
@@ -39,6 +40,11 @@ async def list_users(_: AdminUser, page: Paging, role: Annotated[Role | None, Qu
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
-async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate, _: AdminUser) -> Any:
-    """Change a user's role or disable the account (admin); a disabled user's tokens stop working at once."""
-    return await user_service.admin_update(user_id, body)
+async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate, actor: Auditor) -> Any:
+    """Change a user's role or disable the account (admin); a disabled user's tokens stop working at once.
+    Admins cannot demote or disable themselves (409)."""
+    before = await user_service.get_user(user_id)
+    async with audited(actor, "user.update", "users", str(user_id), snapshot(before)) as outcome:
+        updated = await user_service.admin_update(user_id, body, actor.user_id)
+        outcome.after = snapshot(updated)
+    return updated

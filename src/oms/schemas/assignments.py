@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from oms.documents.assignment import AssignmentStatus
 from oms.documents.submission import SubmissionStatus
-from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, UtcDatetime
+from oms.schemas.common import (
+    IsoDatetime,
+    Number,
+    ObjectIdStr,
+    PartialUpdate,
+    PublicModel,
+    RequestModel,
+    StrictBool,
+    UtcDatetime,
+)
 from oms.services.links import check_link
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Instructions = Annotated[str, Field(max_length=100_000)]
-MaxScore = Annotated[float, Field(gt=0, le=10_000)]
-Link = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(check_link)]
+MaxScore = Annotated[Number, Field(gt=0, le=10_000)]
+Link = Annotated[
+    str,
+    Field(min_length=1, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+\.[^/?#@\s]+([/?#]\S*)?$"),
+    AfterValidator(check_link),
+]
 Content = Annotated[
     str, Field(min_length=1, max_length=100_000, description="the work, at most 100,000 chars")
 ]
@@ -25,19 +38,21 @@ class AssignmentCreate(RequestModel):
 
     title: Title
     instructions: Instructions = ""
-    due_at: AwareDatetime | None = None
+    due_at: IsoDatetime | None = None
     max_score: MaxScore = 100
-    allow_late: bool = True
+    allow_late: StrictBool = True
 
 
-class AssignmentUpdate(RequestModel):
-    """Changes to an assignment; `status: archived` stops new submissions."""
+class AssignmentUpdate(PartialUpdate):
+    """Changes to an assignment; `status: archived` stops new submissions; `due_at: null` removes the deadline."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"due_at"})
 
     title: Title | None = None
     instructions: Instructions | None = None
-    due_at: AwareDatetime | None = None
+    due_at: IsoDatetime | None = None
     max_score: MaxScore | None = None
-    allow_late: bool | None = None
+    allow_late: StrictBool | None = None
     status: AssignmentStatus | None = None
 
 
@@ -74,7 +89,7 @@ class SubmissionCreate(RequestModel):
 class GradeCreate(RequestModel):
     """A grade for the latest attempt: 0 ≤ score ≤ the assignment's max_score."""
 
-    score: Annotated[float, Field(ge=0, le=10_000)]
+    score: Annotated[Number, Field(ge=0, le=10_000)]
     feedback: Annotated[str, Field(max_length=20_000)] = ""
 
     @model_validator(mode="after")

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from beanie import PydanticObjectId
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 MAX_LIMIT = 100
 T = TypeVar("T")
@@ -27,17 +35,59 @@ UtcDatetime = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_
 ObjectIdStr = Annotated[
     PydanticObjectId, Field(description="24-hex ObjectId", examples=["665f1f77bcf86cd799439011"])
 ]
+# (a Field before the BeforeValidator keeps its constraints in the JSON schema clients see)
 Username = Annotated[
     str,
+    Field(pattern=r"^[A-Za-z0-9_.-]{3,32}$", description="3-32 of a-z 0-9 _ . - (case-insensitive)"),
     BeforeValidator(_lower),
-    Field(pattern=r"^[a-z0-9_.-]{3,32}$", description="3-32 of a-z 0-9 _ . - (case-insensitive)"),
 ]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 Email = Annotated[
     str,
-    BeforeValidator(_lower),
     Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ada@example.org"]),
+    BeforeValidator(_lower),
 ]
+
+
+def _json_number(value: Any) -> Any:
+    """Numbers only as JSON numbers: never `true`/`false` or text (`1.0` still counts as an integer)."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_json_number)]
+StrictBool = Annotated[bool, Field(strict=True)]
+Number = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_json_number)]
+
+
+def _iso_only(value: Any) -> Any:
+    """Datetimes only as ISO 8601 text, never as bare numbers."""
+    if isinstance(value, int | float) or (isinstance(value, str) and not any(c in value for c in "-T:")):
+        raise ValueError("use an ISO 8601 date-time, e.g. 2030-06-01T12:00:00Z")
+    return value
+
+
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+
+
+def no_null_in_schema(*nullable: str) -> Any:
+    """A `json_schema_extra` hook: in a partial-update model, a field left out means "unchanged" and null is
+    refused, so the schema shows only the real type (except for the fields in `nullable`)."""
+
+    def hook(schema: dict[str, Any]) -> None:
+        for name, prop in schema.get("properties", {}).items():
+            options = prop.get("anyOf")
+            if name in nullable or not options:
+                continue
+            kept = [o for o in options if o.get("type") != "null"]
+            if len(kept) == 1:
+                prop.pop("anyOf")
+                prop.update(kept[0])
+
+    return hook
+
+
 DisplayName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
@@ -45,6 +95,29 @@ class RequestModel(BaseModel):
     """Base of every request body: unknown fields are refused, strings are not coerced from numbers."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PartialUpdate(RequestModel):
+    """A partial update: a field left out stays as it is; null is refused except for `nullable` fields
+    (where it clears the value), and the JSON schema says so."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = [k for k, v in data.items() if v is None and k not in cls.nullable and k in cls.model_fields]
+            if nulls:
+                raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        schema = handler.resolve_ref_schema(schema)
+        no_null_in_schema(*cls.nullable)(schema)
+        return schema
 
 
 class PublicModel(BaseModel):

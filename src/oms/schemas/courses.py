@@ -8,23 +8,36 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, field_validator
 
 from oms.documents.course import CourseStatus
-from oms.schemas.common import ObjectIdStr, Page, PublicModel, RequestModel, UtcDatetime, _lower
+from oms.schemas.common import (
+    ObjectIdStr,
+    Page,
+    PartialUpdate,
+    PublicModel,
+    RequestModel,
+    StrictInt,
+    UtcDatetime,
+    _lower,
+)
 
 MAX_SECTIONS = 200
 MAX_TAGS = 20
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Slug = Annotated[str, BeforeValidator(_lower), Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
+Slug = Annotated[
+    str,
+    Field(min_length=1, max_length=120, pattern=SLUG_PATTERN.replace("a-z", "a-zA-Z")),
+    BeforeValidator(_lower),
+]
 Description = Annotated[str, Field(max_length=5000)]
 Overview = Annotated[str, Field(max_length=100_000, description="the course overview (Markdown)")]
-Tag = Annotated[str, BeforeValidator(_lower), Field(min_length=1, max_length=40)]
+Tag = Annotated[str, Field(min_length=1, max_length=40), BeforeValidator(_lower)]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]
 SectionTitle = Annotated[str, Field(min_length=1, max_length=200)]
 SectionBody = Annotated[
     str, Field(max_length=100_000, description="section text (Markdown), at most 100,000 chars")
 ]
-Minutes = Annotated[int, Field(ge=0, le=10_000)]
+Minutes = Annotated[int, Field(ge=0, le=10_000, strict=True)]
 
 
 def _unique_tags(tags: list[str] | None) -> list[str] | None:
@@ -37,10 +50,10 @@ class SectionCreate(RequestModel):
     title: SectionTitle
     body: SectionBody = ""
     duration_minutes: Minutes = 0
-    position: Annotated[int | None, Field(ge=0, le=MAX_SECTIONS)] = None
+    position: Annotated[StrictInt | None, Field(ge=0, le=MAX_SECTIONS)] = None
 
 
-class SectionUpdate(RequestModel):
+class SectionUpdate(PartialUpdate):
     """Changes to one section; its id and place stay."""
 
     title: SectionTitle | None = None
@@ -76,7 +89,7 @@ class CourseCreate(RequestModel):
     _tags = field_validator("tags")(_unique_tags)
 
 
-class CourseUpdate(RequestModel):
+class CourseUpdate(PartialUpdate):
     """A partial update; only the fields sent change."""
 
     name: Name | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from oms.documents.enrollment import EnrollmentStatus
-from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, UtcDatetime
+from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, StrictBool, UtcDatetime
 from oms.schemas.courses import CourseSummary
 
 
@@ -13,7 +13,7 @@ class ProgressUpdate(RequestModel):
     """Mark a section done (`completed: true`) or not done."""
 
     section_id: ObjectIdStr
-    completed: bool = True
+    completed: StrictBool = True
 
 
 class HistoryEventPublic(PublicModel):

@@ -6,7 +6,16 @@ from pydantic import model_validator
 
 from oms.documents.user import Role
 from oms.schemas.auth import GivenPassword, NewPassword
-from oms.schemas.common import DisplayName, Email, ObjectIdStr, PublicModel, RequestModel, UtcDatetime
+from oms.schemas.common import (
+    DisplayName,
+    Email,
+    ObjectIdStr,
+    PartialUpdate,
+    PublicModel,
+    RequestModel,
+    StrictBool,
+    UtcDatetime,
+)
 
 
 class UserPublic(PublicModel):
@@ -36,8 +45,8 @@ class UserUpdateMe(RequestModel):
         return self
 
 
-class UserAdminUpdate(RequestModel):
+class UserAdminUpdate(PartialUpdate):
     """What an admin may change on any account."""
 
     role: Role | None = None
-    disabled: bool | None = None
+    disabled: StrictBool | None = None

@@ -11,7 +11,7 @@ from oms.clock import utcnow
 from oms.documents import Assignment, Course, Enrollment, Submission, User
 from oms.documents.assignment import AssignmentStatus
 from oms.documents.enrollment import EnrollmentStatus
-from oms.exceptions import AssignmentNotFound, Unprocessable
+from oms.exceptions import AssignmentNotFound
 from oms.schemas.assignments import AssignmentCreate, AssignmentUpdate
 from oms.schemas.common import PageParams
 
@@ -64,9 +64,6 @@ async def own_submissions(user: User, assignments: list[Assignment]) -> dict[Pyd
 async def update(assignment: Assignment, body: AssignmentUpdate) -> Assignment:
     """Change only the fields sent; `due_at: null` removes the deadline."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
-    nulls = [k for k, v in changes.items() if v is None and k != "due_at"]
-    if nulls:
-        raise Unprocessable(errors=[{"loc": ["body", k], "msg": "may not be null"} for k in nulls])
     if not changes:
         return assignment
     changes["updated_at"] = utcnow()

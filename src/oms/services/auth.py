@@ -10,11 +10,13 @@ from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from oms.clock import utcnow
+from oms.config import Settings
 from oms.documents import RefreshToken, RevokedToken, User
 from oms.documents.user import Role
-from oms.exceptions import EmailTaken, InvalidCredentials, NotAuthenticated, UsernameTaken
+from oms.exceptions import EmailTaken, InvalidCredentials, NotAuthenticated, TooManyRequests, UsernameTaken
 from oms.schemas.auth import RegisterRequest, TokenPair
 from oms.services.passwords import PasswordHasher
+from oms.services.throttle import Throttle
 from oms.services.tokens import TokenClaims, TokenCodec
 
 
@@ -51,8 +53,15 @@ async def create_user(
     return user
 
 
-async def register(hasher: PasswordHasher, body: RegisterRequest) -> User:
-    """A new student account (the role is never taken from the request)."""
+async def register(
+    hasher: PasswordHasher, throttle: Throttle, settings: Settings, body: RegisterRequest, address: str
+) -> User:
+    """A new student account (the role is never taken from the request); limited per client address."""
+    retry = await throttle.take(
+        Throttle.key("register-addr", address), settings.registrations_per_address, settings.registration_window_s
+    )
+    if retry is not None:
+        raise TooManyRequests("too many registrations from this address; try again later", retry_after=retry)
     return await create_user(
         hasher,
         username=body.username,
@@ -62,12 +71,29 @@ async def register(hasher: PasswordHasher, body: RegisterRequest) -> User:
     )
 
 
-async def authenticate(hasher: PasswordHasher, username: str, password: str) -> User:
-    """The user these credentials belong to; every failure is the same InvalidCredentials."""
+async def authenticate(
+    hasher: PasswordHasher, throttle: Throttle, settings: Settings, username: str, password: str, address: str
+) -> User:
+    """The user these credentials belong to; every failure is the same InvalidCredentials.
+
+    Each attempt is counted per username and per client address before the password is checked; past the
+    limits the answer is 429 with Retry-After, the same whether or not the user exists.
+    """
+    user_key, address_key = Throttle.key("login-user", username), Throttle.key("login-addr", address)
+    window = settings.login_window_s
+    waits = [
+        await throttle.take(user_key, settings.login_failures_per_user, window),
+        await throttle.take(address_key, settings.login_failures_per_address, window),
+    ]
+    if any(w is not None for w in waits):
+        retry = max(w for w in waits if w is not None)
+        raise TooManyRequests("too many failed logins; try again later", retry_after=retry)
     user = await User.find_one(User.username == username.strip().lower())
     ok = await hasher.verify(password, user.password_hash if user else None)
     if user is None or not ok or user.disabled:
         raise InvalidCredentials()
+    await throttle.reset(user_key)
+    await throttle.give_back(address_key)
     if hasher.needs_update(user.password_hash):
         await user.set({User.password_hash: await hasher.hash(password)})
     return user

@@ -111,11 +111,13 @@ class Cache:
         return max(1, int(self.ttl_s * random.uniform(0.9, 1.1)))  # noqa: S311  # jitter, not security
 
     def _count(self, hit: bool) -> None:
-        self.guard.stats["hits" if hit else "misses"] += 1
+        self.guard.count("hits" if hit else "misses")
 
     # --- course pages -------------------------------------------------------------------------------
 
-    async def course(self, ref: str, is_slug: bool, view_bucket: str = "") -> CoursePage | None:
+    async def course(
+        self, ref: str, is_slug: bool, view_bucket: str = "", count_miss: bool = True
+    ) -> CoursePage | None:
         """The cached page for a course id or slug (a hit counts a view in `view_bucket`);
         None when Redis is off or the cache disabled, and then nothing should be stored either."""
         if not self.enabled:

@@ -43,6 +43,15 @@ class Reply:
     published: bool = True
 
 
+def etag_matches(etag: str, header: str | None) -> bool:
+    """`If-None-Match` semantics: weak comparison (a `W/` prefix is ignored, as proxies that compress
+    weaken ETags), and `*` matches any existing course."""
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag in tags
+
+
 def course_reply(course: Course) -> Reply:
     """A course as clients see it, serialised once."""
     return Reply(
@@ -92,8 +101,12 @@ async def read_course(cache: Cache, rankings: Rankings, ref: str, *, admin: bool
         reply = await _cached_load(cache, page, page.course_id, admin=admin)
         if is_slug and reply.slug != ref:  # the remembered slug now names another course: ask MongoDB
             reply = course_reply(await course_service.find_course(ref, include_unpublished=admin))
-    else:
-        reply = course_reply(await course_service.find_course(ref, include_unpublished=admin))
+    else:  # no cache, or a slug not seen yet: MongoDB, once for concurrent callers
+
+        async def load() -> Reply:
+            return course_reply(await course_service.find_course(ref, include_unpublished=admin))
+
+        reply = await cache.single_flight(f"course-ref:{ref}:{int(admin)}", load)
         if page is not None and is_slug and reply.published and reply.course_id:
             await cache.remember_slug(page.epoch, ref, reply.course_id)
     if reply.published and reply.course_id and not admin:
@@ -188,12 +201,11 @@ async def popular(cache: Cache, rankings: Rankings, window: Window, limit: int) 
         return Reply(cached.body)
 
     async def load() -> Reply:
-        ranked = await rankings.top(window, limit * 2 + 10)  # room for courses no longer published
+        wanted = limit * 2 + 10  # room for courses no longer published
+        ranked = await rankings.top(window, wanted)
         if ranked is None:
-            counts = await mongo_counts(window)
-            ranked = [
-                (str(k), float(n), n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            ]
+            counts = await mongo_counts(window, top=wanted)
+            ranked = [(str(k), float(n), n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         courses = await course_service.published_summaries([ObjectId(i) for i, _, _ in ranked])
         items = [
             PopularItem(course=CourseSummary.model_validate(courses[i]), score=round(score, 4), enrollments=n)
@@ -205,6 +217,7 @@ async def popular(cache: Cache, rankings: Rankings, window: Window, limit: int) 
             await cache.store_page(cached, reply.body, POPULAR_TTL_S)
         return reply
 
-    if cached is None:
-        return await load()
+    if cached is None:  # Redis unavailable: still one MongoDB read for concurrent callers
+        reply: Reply = await cache.single_flight(f"popular:{window.value}:{limit}", load)
+        return reply
     return await _fill(cache, cached.key, _page_reader(cache, cached.key), load)

@@ -170,9 +170,6 @@ async def update_course(
     changes = body.model_dump(exclude_unset=True, mode="json")
     if not changes:
         return course
-    if any(v is None for v in changes.values()):
-        nulls = [k for k, v in changes.items() if v is None]
-        raise Unprocessable(errors=[{"loc": ["body", k], "msg": "may not be null"} for k in nulls])
     return await write(course, {"$set": changes}, expected_version, cache)
 
 

@@ -58,8 +58,9 @@ def _window_keys(kind: str, window: Window) -> list[str]:
     return [bucket(kind, now - timedelta(days=i)) for i in range(window.days)]
 
 
-async def mongo_counts(window: Window) -> dict[PydanticObjectId, int]:
-    """Enrollments per course in the window, counted by MongoDB (the source of truth)."""
+async def mongo_counts(window: Window, top: int | None = None) -> dict[PydanticObjectId, int]:
+    """Enrollments per course in the window, counted by MongoDB (the source of truth); with `top`, only
+    that many courses, most enrolled first."""
     pipeline: list[dict[str, Any]] = []
     if window.days is not None:
         since = (utcnow() - timedelta(days=window.days - 1)).replace(
@@ -67,6 +68,8 @@ async def mongo_counts(window: Window) -> dict[PydanticObjectId, int]:
         )
         pipeline.append({"$match": {"enrolled_at": {"$gte": since}}})
     pipeline.append({"$group": {"_id": "$course_id", "n": {"$sum": 1}}})
+    if top is not None:
+        pipeline += [{"$sort": {"n": -1, "_id": 1}}, {"$limit": top}]
     cursor = await Enrollment.get_pymongo_collection().aggregate(pipeline)
     return {row["_id"]: int(row["n"]) async for row in cursor}
 

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from oms.metrics import CACHE_EVENTS
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -38,6 +40,11 @@ class RedisGuard:
             return "closed"
         return "open" if time.monotonic() < self._open_until else "half-open"
 
+    def count(self, event: str) -> None:
+        """Count a cache or Redis event (hits, misses, errors, skipped), here and in the metrics."""
+        self.stats[event] += 1
+        CACHE_EVENTS.labels(event).inc()
+
     def on_recovery(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run `hook` (with Redis usable) each time Redis comes back after an outage."""
         self._recovery_hooks.append(hook)
@@ -45,7 +52,7 @@ class RedisGuard:
     async def run(self, op: Callable[[aioredis.Redis], Awaitable[T]], default: T) -> T:
         """`op(client)`, or `default` when the breaker is open or the call fails."""
         if self.down and not await self._probe():
-            self.stats["skipped"] += 1
+            self.count("skipped")
             return default
         try:
             return await op(self.client)
@@ -60,6 +67,7 @@ class RedisGuard:
             return False
         self._open_until = time.monotonic() + self.retry_after  # one prober at a time
         try:
+            await self.client.connection_pool.disconnect()  # pooled sockets may point at the old server
             await self.client.ping()
         except (TimeoutError, RedisError, OSError) as exc:
             self._trip(exc)
@@ -71,7 +79,7 @@ class RedisGuard:
         return True
 
     def _trip(self, exc: Exception) -> None:
-        self.stats["errors"] += 1
+        self.count("errors")
         if not self.down:
             log.warning(
                 "redis unavailable; serving from MongoDB and retrying every %.0f s",

@@ -1,7 +1,13 @@
-"""JWT access and refresh tokens: HS256 pinned, `sub`, `exp`, `jti`, `typ`, and `fam` (the login's family)."""
+"""JWT access and refresh tokens: HS256 pinned, `sub`, `exp`, `jti`, `typ`, and `fam` (the login's family).
+
+Tokens name their signing key in the `kid` header. New tokens are signed with OMS_JWT_SECRET; tokens signed
+with a secret listed in OMS_JWT_PREVIOUS_SECRETS are still accepted, so the secret can be rotated without
+logging everyone out; once a secret leaves both settings, its tokens are refused.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,11 +34,20 @@ class TokenClaims:
     exp: datetime
 
 
+def key_id(secret: str) -> str:
+    """A short public name for a signing secret (the JWT `kid`); it reveals nothing about the secret."""
+    return hashlib.sha256(b"oms-kid:" + secret.encode()).hexdigest()[:12]
+
+
 class TokenCodec:
     """Signs and checks tokens with the configured secret; nothing else is trusted."""
 
     def __init__(self, settings: Settings) -> None:
-        self._secret = settings.resolved_jwt_secret()
+        current = settings.resolved_jwt_secret()
+        self._kid = key_id(current)
+        self._secret = current
+        previous = [s.get_secret_value() for s in settings.jwt_previous_secrets]
+        self._keys = {key_id(secret): secret for secret in [*previous, current]}
         self.access_ttl = timedelta(minutes=settings.access_token_minutes)
         self.refresh_ttl = timedelta(days=settings.refresh_token_days)
 
@@ -49,16 +64,19 @@ class TokenCodec:
             "iat": int(now.timestamp()),
             "exp": int(exp.timestamp()),
         }
-        return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
+        token = jwt.encode(payload, self._secret, algorithm=ALGORITHM, headers={"kid": self._kid})
+        return token, claims
 
     def decode(self, token: str, typ: TokenType) -> TokenClaims:
         """The claims of a valid, unexpired token of type `typ`; anything else is NotAuthenticated."""
         try:
-            if jwt.get_unverified_header(token).get("alg") != ALGORITHM:
+            header = jwt.get_unverified_header(token)
+            secret = self._keys.get(str(header.get("kid")))
+            if header.get("alg") != ALGORITHM or secret is None:  # unknown or retired key
                 raise NotAuthenticated("Invalid token")
             payload = jwt.decode(
                 token,
-                self._secret,
+                secret,
                 algorithms=[ALGORITHM],
                 options={"require_exp": True, "require_sub": True, "require_jti": True},
             )

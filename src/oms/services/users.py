@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from oms.clock import utcnow
 from oms.documents import RefreshToken, User
 from oms.documents.user import Role
-from oms.exceptions import EmailTaken, InvalidCredentials, UserNotFound
+from oms.exceptions import Conflict, EmailTaken, InvalidCredentials, UserNotFound
 from oms.schemas.common import PageParams
 from oms.schemas.users import UserAdminUpdate, UserUpdateMe
 from oms.services.auth import create_user
@@ -49,11 +49,22 @@ async def update_me(hasher: PasswordHasher, user: User, body: UserUpdateMe) -> U
     return user
 
 
-async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate) -> User:
-    """Set a user's role or disabled flag; disabling ends every session at once."""
+async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate, actor_id: PydanticObjectId) -> User:
+    """Set a user's role or disabled flag; disabling ends every session at once. Admins cannot demote or
+    disable themselves (so the last admin cannot lock everyone out)."""
+    if user_id == actor_id and (body.disabled or body.role not in (None, Role.admin)):
+        raise Conflict("you cannot demote or disable your own account; ask another admin")
     user = await _apply(user_id, body.model_dump(exclude_unset=True, exclude_none=True))
     if user.disabled:
         await RefreshToken.find(RefreshToken.user_id == user.id).update_many({"$set": {"revoked": True}})
+    return user
+
+
+async def get_user(user_id: PydanticObjectId) -> User:
+    """A user by id, or UserNotFound."""
+    user = await User.get(user_id)
+    if user is None:
+        raise UserNotFound()
     return user
 
 

@@ -1,0 +1,1 @@
+"""Load through Nginx: a mixed workload of real users (asyncio) and wrk on the cached paths."""

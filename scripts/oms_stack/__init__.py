@@ -1,0 +1,1 @@
+"""The production-like stack on loopback: MongoDB-compatible server, Redis, uvicorn workers, Nginx."""

@@ -1,0 +1,93 @@
+"""Prometheus metrics: HTTP requests, MongoDB commands, Redis cache, AI provider.
+
+With several worker processes, set PROMETHEUS_MULTIPROC_DIR to an empty directory shared by the workers
+(`make stack` does); `/metrics` then sums every worker's samples. Without it, each worker reports its own.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from pymongo import monitoring
+from starlette.requests import Request
+from starlette.responses import Response
+
+from oms.context import db_time
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+HTTP_REQUESTS = Counter("oms_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram(
+    "oms_http_request_duration_seconds", "HTTP request latency", ["method", "route"], buckets=_LATENCY_BUCKETS
+)
+HTTP_IN_FLIGHT = Gauge(
+    "oms_http_requests_in_flight", "HTTP requests being served", multiprocess_mode="livesum"
+)
+MONGO_LATENCY = Histogram(
+    "oms_mongodb_command_duration_seconds", "MongoDB command latency", ["command"], buckets=_LATENCY_BUCKETS
+)
+MONGO_FAILURES = Counter("oms_mongodb_command_failures_total", "MongoDB commands that failed", ["command"])
+CACHE_EVENTS = Counter("oms_cache_events_total", "Redis cache and ranking events", ["event"])
+AI_LATENCY = Histogram(
+    "oms_ai_provider_duration_seconds", "AI provider call latency", ["outcome"], buckets=_LATENCY_BUCKETS
+)
+AI_FALLBACKS = Counter(
+    "oms_ai_fallbacks_total", "AI replies served by the offline engine instead", ["reason"]
+)
+
+_MONITORED = {
+    "find", "insert", "update", "delete", "aggregate", "count", "findAndModify", "getMore",
+    "createIndexes", "distinct", "ping", "bulkWrite",
+}  # fmt: skip
+
+
+class MongoCommandMetrics(monitoring.CommandListener):
+    """PyMongo command monitoring: latency per command name, failures, and the current request's DB time."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        """Nothing to do: durations come with the reply."""
+
+    def _record(self, name: str, seconds: float) -> None:
+        label = name if name in _MONITORED else "other"
+        MONGO_LATENCY.labels(label).observe(seconds)
+        timer = db_time.get()
+        if timer is not None:
+            timer.seconds += seconds
+            timer.commands += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        """Observe a finished command."""
+        self._record(event.command_name, event.duration_micros / 1e6)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        """Observe a failed command."""
+        MONGO_FAILURES.labels(event.command_name if event.command_name in _MONITORED else "other").inc()
+        self._record(event.command_name, event.duration_micros / 1e6)
+
+
+def observe_request(method: str, route: str | None, status: int, started: float) -> None:
+    """Count one finished HTTP request under its route template (`unmatched` for unknown paths)."""
+    label = route or "unmatched"
+    HTTP_REQUESTS.labels(method, label, str(status)).inc()
+    HTTP_LATENCY.labels(method, label).observe(time.perf_counter() - started)
+
+
+async def metrics_endpoint(_: Request) -> Response:
+    """Prometheus text exposition of every metric (summed over workers in multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped in the library
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

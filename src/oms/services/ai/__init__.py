@@ -1,0 +1,1 @@
+"""AI features: grounded learning advice and course recommendations, each with an offline path."""

@@ -1,0 +1,80 @@
+"""The AI objects an app holds: advice writer, recommender, and the recommender's rebuild schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from typing import Any
+
+from oms.config import Settings
+from oms.services.ai.advice import AdviceService
+from oms.services.ai.builder import Database, rebuild
+from oms.services.ai.provider import LLMProvider
+from oms.services.ai.quota import Quota
+from oms.services.ai.recommendations import Recommender
+from oms.services.ai.rewrite import ReasonWriter
+from oms.services.rankings import Rankings
+from oms.services.redis_guard import RedisGuard
+
+log = logging.getLogger(__name__)
+
+
+class Refresher:
+    """The rebuild schedule: every `interval_s`, rebuild if the data changed and the last build is old enough."""
+
+    def __init__(self, db: Database, interval_s: float) -> None:
+        self.db = db
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+        self._next_allowed = 0.0
+
+    def start(self) -> None:
+        """Start checking in the background (nothing when the interval is 0)."""
+        if self.interval_s > 0:
+            self._task = asyncio.create_task(self._run(), name="recommender-refresh")
+
+    async def stop(self) -> None:
+        """Stop the background task."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        await asyncio.sleep(self.interval_s * random.uniform(0.2, 1.0))  # noqa: S311  # workers spread out
+        while True:
+            try:
+                if time.monotonic() >= self._next_allowed:
+                    report = await rebuild(self.db)
+                    if report is not None:
+                        self._next_allowed = time.monotonic() + max(self.interval_s, 20 * report.seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a failed build must not stop the schedule; the next tick tries again
+                log.exception("recommender rebuild failed")
+            await asyncio.sleep(self.interval_s)
+
+
+def start(state: Any, settings: Settings, guard: RedisGuard, rankings: Rankings) -> None:
+    """Put `advice`, `recommender` and `refresher` on the app state and start the schedule."""
+    provider = LLMProvider.from_settings(settings)
+    quota = Quota(guard, settings.ai_quota_per_hour)
+    state.ai_provider = provider
+    state.advice = AdviceService(guard, quota, provider, settings.ai_cache_ttl_s)
+    writer = ReasonWriter(provider, quota) if provider and settings.ai_rewrite_reasons else None
+    state.recommender = Recommender(rankings, writer=writer)
+    state.refresher = Refresher(state.db, settings.recommender_refresh_s)  # its own client, not Beanie's
+    state.refresher.start()
+
+
+async def stop(state: Any) -> None:
+    """Stop the schedule and close the provider's connections."""
+    refresher: Refresher | None = getattr(state, "refresher", None)
+    if refresher is not None:
+        await refresher.stop()
+    provider: LLMProvider | None = getattr(state, "ai_provider", None)
+    if provider is not None:
+        await provider.aclose()

@@ -1,0 +1,158 @@
+"""The audit trail of admin actions.
+
+`audited(...)` wraps an action: the entry is written *before* the action (so an action is never done without
+its entry: if the entry cannot be written, the action is refused with 503 and nothing changes), completed
+with a compact diff after it, and removed if the action fails or changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+from pydantic import BaseModel
+from pymongo.errors import PyMongoError
+
+from oms.documents.audit import AuditEntry
+from oms.exceptions import ServiceUnavailable
+from oms.schemas.common import PageParams
+
+log = logging.getLogger(__name__)
+IGNORED = {"updated_at", "version", "_id", "id", "revision_id", "password_hash"}
+MAX_VALUE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and from where: the admin, the request id, the client address."""
+
+    user_id: PydanticObjectId
+    request_id: str | None
+    address: str | None
+
+
+@dataclass
+class Outcome:
+    """What the action leaves behind: the target's id (for creations) and its state afterwards."""
+
+    target_id: str | None = None
+    after: dict[str, Any] | None = None
+    changed: bool = True
+    note: dict[str, Any] = field(default_factory=dict)
+
+
+def _compact(value: Any) -> Any:
+    """Values small enough for an audit entry: long text becomes its length and hash."""
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return {"chars": len(value), "sha256": hashlib.sha256(value.encode()).hexdigest()[:16]}
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "section_id" in v for v in value):
+        return [
+            {
+                "section_id": str(v["section_id"]),
+                "title": v.get("title"),
+                "body_sha256": hashlib.sha256(str(v.get("body", "")).encode()).hexdigest()[:12],
+                "duration_minutes": v.get("duration_minutes"),
+            }
+            for v in value
+        ]
+    if isinstance(value, list):
+        return [_compact(v) for v in value[:50]]
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, ObjectId):
+        return str(value)
+    return value
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    """Field -> [before, after] for every top-level field that changed (timestamps and versions left out)."""
+    before, after = before or {}, after or {}
+    changed = {}
+    for key in sorted((set(before) | set(after)) - IGNORED):
+        if before.get(key) != after.get(key):
+            changed[key] = [_compact(before.get(key)), _compact(after.get(key))]
+    return changed
+
+
+@asynccontextmanager
+async def audited(
+    actor: Actor, action: str, target: str, target_id: str | None, before: dict[str, Any] | None = None
+) -> AsyncIterator[Outcome]:
+    """Record `action` on `target` around the block; the block fills in the returned Outcome."""
+    entry = AuditEntry(
+        actor_id=actor.user_id,
+        action=action,
+        target=target,
+        target_id=target_id,
+        request_id=actor.request_id,
+        client_address=actor.address,
+    )
+    try:
+        await entry.insert()
+    except PyMongoError as exc:
+        log.error("audit entry could not be written; refusing the action", extra={"action": action})
+        raise ServiceUnavailable("the audit log cannot be written right now; nothing was changed") from exc
+    outcome = Outcome(target_id=target_id)
+    try:
+        yield outcome
+    except BaseException:
+        await _discard(entry)
+        raise
+    changes = {**diff(before, outcome.after), **outcome.note} if outcome.after is not None else outcome.note
+    if not outcome.changed or (before is not None and not changes):
+        await _discard(entry)
+        return
+    try:
+        await AuditEntry.get_pymongo_collection().update_one(
+            {"_id": entry.id},
+            {"$set": {"status": "done", "diff": changes, "target_id": outcome.target_id or target_id}},
+        )
+    except PyMongoError:  # the action is done and its entry exists (pending): keep going
+        log.error("audit entry could not be completed", extra={"audit_id": str(entry.id)})
+
+
+def snapshot(document: BaseModel | None, include: set[str] | None = None) -> dict[str, Any] | None:
+    """A document's fields as the audit trail compares them."""
+    return None if document is None else document.model_dump(include=include)
+
+
+async def _discard(entry: AuditEntry) -> None:
+    try:
+        await AuditEntry.get_pymongo_collection().delete_one({"_id": entry.id})
+    except PyMongoError:
+        log.error("pending audit entry could not be removed", extra={"audit_id": str(entry.id)})
+
+
+async def search(
+    page: PageParams,
+    *,
+    actor_id: PydanticObjectId | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    target_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[list[AuditEntry], int]:
+    """Entries matching the filters, newest first."""
+    query: dict[str, Any] = {}
+    for key, value in (
+        ("actor_id", actor_id),
+        ("action", action),
+        ("target", target),
+        ("target_id", target_id),
+    ):
+        if value is not None:
+            query[key] = value
+    if since or until:
+        query["at"] = {**({"$gte": since} if since else {}), **({"$lt": until} if until else {})}
+    collection = AuditEntry.get_pymongo_collection()
+    total = await collection.count_documents(query)
+    cursor = collection.find(query).sort([("at", -1), ("_id", -1)]).skip(page.offset).limit(page.limit)
+    return [AuditEntry.model_validate(raw) async for raw in cursor], total

@@ -1,0 +1,165 @@
+"""Course import: read the file in batches, plan each batch (`import_plan`), write it with one `bulk_write`.
+
+- `slug` is the key; importing a file twice writes nothing the second time (see `import_plan`).
+- Students' progress survives a re-import that edits text (section ids are kept); when the set of
+  sections changes, their progress is recounted.
+- An update applies only to the version it was planned against; a course changed meanwhile is reported
+  as failed rather than overwritten.
+- `atomic` and JSON documents (arrays) are read twice: first everything is checked, then written, so a
+  refused import or a malformed array writes nothing. NDJSON otherwise streams: batch by batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import IO
+
+from pymongo.errors import BulkWriteError
+
+from oms.clock import utcnow
+from oms.documents import Course
+from oms.schemas.course_import import ImportReport, ItemError, ItemResult, ItemStatus
+from oms.services.cache import Cache
+from oms.services.enrollments import recompute_for_course
+from oms.services.import_items import ParsedItem
+from oms.services.import_plan import ImportOptions, Step, plan
+from oms.services.import_reader import Format, ItemReader
+
+__all__ = ["ImportOptions", "Progress", "import_courses"]
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]  # (phase, items read, input position)
+_INVALIDATE_CONCURRENCY = 64
+_DUPLICATE_KEY = 11000
+
+
+async def import_courses(
+    source: IO[bytes], fmt: Format, options: ImportOptions, cache: Cache, progress: Progress | None = None
+) -> ImportReport:
+    """Import every item of `source` (seekable) and report on each; nothing is written when `dry_run`,
+    nor when `atomic` and any item fails (the valid ones are then `skipped`)."""
+    started = time.perf_counter()
+    if options.atomic or (fmt == Format.document and not options.dry_run):
+        checked = await _run(source, fmt, options, cache, write=False, progress=progress, phase="checking")
+        if checked.failed and options.atomic:
+            return _refused(checked)
+        if options.dry_run:
+            return checked
+        source.seek(0)
+    report = await _run(source, fmt, options, cache, write=not options.dry_run, progress=progress)
+    log.info(
+        "courses imported",
+        extra={
+            "counts": report.model_dump(include={"created", "updated", "unchanged", "failed", "dry_run"}),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return report
+
+
+async def _run(
+    source: IO[bytes],
+    fmt: Format,
+    options: ImportOptions,
+    cache: Cache,
+    *,
+    write: bool,
+    progress: Progress | None,
+    phase: str = "importing",
+) -> ImportReport:
+    report = ImportReport(dry_run=options.dry_run, mode=options.mode, atomic=options.atomic)
+    reader = ItemReader(source, fmt)
+    batches = reader.batches()
+    pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+    try:
+        while (batch := await pending) is not None:
+            # the next batch is parsed in its thread while this one is planned and written
+            pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+            now = utcnow()
+            steps = await plan(batch, options, now)
+            if write:
+                await _write(steps, now, cache)
+            _record(report, steps)
+            if progress:
+                progress(phase, len(report.items), reader.position)
+    finally:
+        pending.cancel()
+    return report
+
+
+def _next(batches: Iterator[list[ParsedItem]]) -> list[ParsedItem] | None:
+    return next(batches, None)
+
+
+def _refused(checked: ImportReport) -> ImportReport:
+    """The report of an atomic import that failed the check: nothing written, valid items skipped."""
+    for item in checked.items:
+        if item.status != ItemStatus.failed:
+            item.status = ItemStatus.skipped
+    skipped = len(checked.items) - checked.failed
+    return checked.model_copy(
+        update={"refused": True, "created": 0, "updated": 0, "unchanged": 0, "skipped": skipped}
+    )
+
+
+def _record(report: ImportReport, steps: list[Step]) -> None:
+    for step in steps:
+        item = step.item
+        errors = [ItemError(loc=e["loc"], msg=e["msg"]) for e in item.errors]
+        report.items.append(
+            ItemResult(index=item.index, line=item.line, slug=item.slug, status=step.status, errors=errors)
+        )
+        setattr(report, step.status.value, getattr(report, step.status.value) + 1)
+
+
+async def _write(steps: list[Step], now: datetime, cache: Cache) -> None:
+    """One unordered `bulk_write` for the batch; then failures are marked, caches invalidated, and
+    enrollments recounted where sections came or went."""
+    writing = [s for s in steps if s.op is not None]
+    if not writing:
+        return
+    collection = Course.get_pymongo_collection()
+    try:
+        result = await collection.bulk_write([s.op for s in writing], ordered=False)
+        matched, errors = result.matched_count, []
+    except BulkWriteError as exc:
+        matched, errors = exc.details.get("nMatched", 0), exc.details.get("writeErrors", [])
+    for error in errors:
+        step = writing[error["index"]]
+        step.status = ItemStatus.failed
+        if error.get("code") == _DUPLICATE_KEY:
+            step.item.errors.append({"loc": ["slug"], "msg": "another writer created this slug meanwhile"})
+        else:
+            step.item.errors.append({"loc": [], "msg": f"the database refused it: {error.get('errmsg')}"})
+    updates = [s for s in writing if s.status == ItemStatus.updated]
+    if matched < len(updates):
+        await _mark_lost_updates(updates, now)
+    await _after_write([s for s in writing if s.status != ItemStatus.failed], cache)
+
+
+async def _mark_lost_updates(updates: list[Step], now: datetime) -> None:
+    """Updates whose course changed between planning and writing matched nothing: mark them failed."""
+    ids = [s.course_id for s in updates]
+    cursor = Course.get_pymongo_collection().find({"_id": {"$in": ids}}, {"updated_at": 1})
+    applied = {raw["_id"] async for raw in cursor if raw.get("updated_at") == now}
+    for step in updates:
+        if step.course_id not in applied:
+            step.status = ItemStatus.failed
+            step.item.errors.append(
+                {"loc": [], "msg": "the course changed during the import; import it again"}
+            )
+
+
+async def _after_write(written: list[Step], cache: Cache) -> None:
+    if any(s.status == ItemStatus.created for s in written):
+        await cache.invalidate_course(None)
+    updated = [s for s in written if s.status == ItemStatus.updated]
+    for start in range(0, len(updated), _INVALIDATE_CONCURRENCY):
+        chunk = updated[start : start + _INVALIDATE_CONCURRENCY]
+        await asyncio.gather(*(cache.invalidate_course(str(s.course_id)) for s in chunk))
+    for step in updated:
+        if step.resectioned is not None:
+            await recompute_for_course(Course.model_validate(step.resectioned))
