@@ -14,6 +14,7 @@ from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
+from starlette.types import Send
 
 from oms.context import request_id
 from oms.exceptions import DomainError
@@ -40,6 +41,20 @@ def problem_body(
     if errors is not None:
         body["errors"] = errors
     return orjson.dumps(body)
+
+
+async def send_problem(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Send a problem reply straight over ASGI (for middleware that answers before routing)."""
+    body = problem_body(status, detail)
+    start_headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        *(headers or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def problem(
@@ -89,7 +104,9 @@ async def _validation(request: Request, exc: Exception) -> Response:
 def _allowed_methods(request: Request) -> str:
     """The methods the API serves at this path, from the most specific matching path of the OpenAPI
     document (`/courses/popular` over `/courses/{course_ref}`); Starlette names only one route's."""
-    index: list[tuple[re.Pattern[str], int, set[str]]] | None = getattr(request.app.state, "allow_index", None)
+    index: list[tuple[re.Pattern[str], int, set[str]]] | None = getattr(
+        request.app.state, "allow_index", None
+    )
     if index is None:
         paths = request.app.openapi().get("paths", {})
         index = [(compile_path(p)[0], p.count("{"), {m.upper() for m in ops}) for p, ops in paths.items()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from oms.errors import problem_body
+from oms.errors import send_problem
 
 ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
@@ -37,33 +37,16 @@ class SecurityHeadersMiddleware:
         host = raw.rsplit(":", 1)[0] if not raw.endswith("]") else raw
         return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in self.trusted_hosts)
 
-    @staticmethod
-    async def _refuse(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
-        body = problem_body(status, detail)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *extra,
-                    *ALWAYS,
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if scope["method"] in REFUSED_METHODS:
             allow = (b"allow", b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-            await self._refuse(send, 405, f"{scope['method']} is not allowed", [allow])
+            await send_problem(send, 405, f"{scope['method']} is not allowed", [allow, *ALWAYS])
             return
         if not self._host_allowed(scope):
-            await self._refuse(send, 400, "this server does not answer for that host name", [])
+            await send_problem(send, 400, "this server does not answer for that host name", ALWAYS)
             return
         personal = scope["path"].startswith(PERSONAL_PREFIXES) or any(
             name == b"authorization" for name, _ in scope["headers"]

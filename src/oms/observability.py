@@ -14,7 +14,7 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.context import DbTimer, current_user_id, db_time, request_id
-from oms.errors import problem_body
+from oms.errors import send_problem
 from oms.metrics import HTTP_IN_FLIGHT, observe_request
 
 access_log = logging.getLogger("oms.access")
@@ -146,7 +146,13 @@ class RequestContextMiddleware:
             too_large = isinstance(exc, BodyTooLarge)
             if not too_large:
                 logging.getLogger("oms.errors").error("unhandled error", exc_info=exc)
-            await self._send_problem(send_with_headers, 413 if too_large else 500)
+            await send_problem(
+                send_with_headers,
+                413 if too_large else 500,
+                "the request body is larger than this server accepts"
+                if too_large
+                else "an unexpected error occurred; quote the request id when reporting it",
+            )
         finally:
             HTTP_IN_FLIGHT.dec()
             route: str | None = getattr(scope.get("route"), "path", None)
@@ -169,23 +175,3 @@ class RequestContextMiddleware:
             request_id.reset(rid_token)
             current_user_id.reset(user_token)
             db_time.reset(timer_token)
-
-    @staticmethod
-    async def _send_problem(send: Send, status: int) -> None:
-        detail = (
-            "the request body is larger than this server accepts"
-            if status == 413
-            else "an unexpected error occurred; quote the request id when reporting it"
-        )
-        body = problem_body(status, detail)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
