@@ -154,3 +154,23 @@ async def test_entries_expire_by_ttl_index(app: FastAPI, make_app: Any) -> None:
     assert index["expireAfterSeconds"] == 365 * 86_400
     await make_app(audit_retention_days=30)
     assert (await app.state.db.audit.index_information())["at_ttl"]["expireAfterSeconds"] == 30 * 86_400
+
+
+async def test_imports_are_traced_and_dry_runs_are_not(client: httpx.AsyncClient, admin: Actor) -> None:
+    items = [{"slug": "imported-one", "name": "Imported one", "sections": [{"title": "A"}]}]
+    dry = await client.post("/admin/courses/import", params={"dry_run": "true"}, json=items, headers=admin.headers)
+    assert dry.status_code == 200
+    assert await entries(client, admin, action="course.import") == []
+    real = await client.post("/admin/courses/import", json=items, headers=admin.headers)
+    assert real.status_code == 200 and real.json()["created"] == 1
+    again = await client.post("/admin/courses/import", json=items, headers=admin.headers)
+    assert again.json()["unchanged"] == 1
+    (entry,) = await entries(client, admin, action="course.import")  # the unchanged re-import left none
+    assert entry["diff"]["created"] == 1 and entry["diff"]["slugs"] == ["imported-one"]
+
+
+async def test_an_import_where_every_item_fails_is_422(client: httpx.AsyncClient, admin: Actor) -> None:
+    reply = await client.post("/admin/courses/import", json=[True, {"name": "no slug"}], headers=admin.headers)
+    assert reply.status_code == 422
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert reply.json()["failed"] == 2

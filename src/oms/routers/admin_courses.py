@@ -13,13 +13,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
-from oms.deps import AdminUser, CacheDep
+from oms.deps import AdminUser, Auditor, CacheDep
 from oms.documents.course import CourseStatus
 from oms.errors import problem_body
 from oms.exceptions import Unprocessable
 from oms.routers import API_PREFIX
 from oms.schemas.course_import import ImportMode, ImportReport, import_schema
 from oms.services import course_export, course_import
+from oms.services.audit import audited
 from oms.services.import_reader import NDJSON_MEDIA_TYPES, Format, UnsupportedImportType, detect_format
 
 router = APIRouter(prefix=API_PREFIX, tags=["import and export"])
@@ -65,11 +66,13 @@ async def received_file(request: Request) -> AsyncIterator[tuple[IO[bytes], Form
 
 
 def refused_reply(report: ImportReport) -> Response:
-    """422 problem+json carrying the whole report: an atomic import with failures wrote nothing."""
+    """422 problem+json carrying the whole report: nothing was imported (an atomic import with failures,
+    or one where every item failed)."""
     errors = [
         {"loc": ["body", item.index, *e.loc], "msg": e.msg} for item in report.items for e in item.errors
     ]
-    detail = f"{report.failed} item(s) failed; atomic import: nothing was written"
+    why = "atomic import" if report.refused else "no item could be imported"
+    detail = f"{report.failed} item(s) failed; {why}: nothing was written"
     problem = orjson.loads(problem_body(422, detail, errors, "Import refused"))
     body = orjson.dumps({**problem, **report.model_dump(mode="json")})
     return Response(body, status_code=422, media_type="application/problem+json")
@@ -88,6 +91,7 @@ def refused_reply(report: ImportReport) -> Response:
 async def import_courses(
     request: Request,
     admin: AdminUser,
+    actor: Auditor,
     cache: CacheDep,
     mode: Annotated[ImportMode, Query(description="upsert: slug is the key; create: a taken slug fails")] = (
         ImportMode.upsert
@@ -102,9 +106,16 @@ async def import_courses(
     existing ones by `section_id` or title, so students' progress survives edits.
     """
     options = course_import.ImportOptions(mode=mode, dry_run=dry_run, atomic=atomic, author_id=admin.id)
-    async with received_file(request) as (source, fmt):
-        report = await course_import.import_courses(source, fmt, options, cache)
-    if report.refused:
+    async with audited(actor, "course.import", "courses", None) as outcome:
+        async with received_file(request) as (source, fmt):
+            report = await course_import.import_courses(source, fmt, options, cache)
+        outcome.changed = not dry_run and bool(report.created or report.updated)
+        outcome.note = {
+            "mode": mode.value,
+            **{k: getattr(report, k) for k in ("created", "updated", "unchanged", "failed")},
+            "slugs": [i.slug for i in report.items if i.status in ("created", "updated")][:100],
+        }
+    if report.refused or (report.failed and not (report.created or report.updated or report.unchanged)):
         return refused_reply(report)
     return Response(report.model_dump_json(), media_type="application/json")
 
