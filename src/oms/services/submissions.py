@@ -66,13 +66,13 @@ async def submit(assignment: Assignment, student: User, body: SubmissionCreate, 
         raw = await collection.find_one_and_update(
             query, pipeline, upsert=True, return_document=ReturnDocument.AFTER
         )
-    except (
-        DuplicateKeyError
-    ):  # two first hand-ins raced to insert: the loser appends to the winner's document
+    except DuplicateKeyError:
+        # two first hand-ins raced to insert: the loser appends to the winner's document
         raw = await collection.find_one_and_update(query, pipeline, return_document=ReturnDocument.AFTER)
-    if not await Assignment.find_one(
-        Assignment.id == assignment.id
-    ):  # deleted meanwhile: leave nothing behind
+    if raw is None:  # the write happened, but some servers (SecantusDB, under contention) return no document
+        raw = await collection.find_one(query)
+    if not await Assignment.find_one(Assignment.id == assignment.id):
+        # deleted meanwhile: leave nothing behind
         await collection.delete_one({**query, "attempts": {"$size": 1}})
         raise AssignmentNotFound()
     submission: Submission = Submission.model_validate(raw)
