@@ -26,6 +26,7 @@ CONTRACT = [
     "enrollments",
     "assignments",
     "submissions",
+    "audit",
     "refresh_tokens",
     "revoked_tokens",
 ]

@@ -88,6 +88,22 @@ async def test_reimporting_the_same_file_writes_nothing(client: httpx.AsyncClien
     assert after == before  # same versions, same updated_at, same section ids
 
 
+async def test_a_small_import_into_a_larger_catalogue(
+    client: httpx.AsyncClient, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few items against many courses: the stored courses are looked up by slug, not scanned."""
+    await post_import(client, admin, ndjson(*(course_item(f"big-{i}") for i in range(14))))
+
+    async def no_scan() -> None:
+        raise AssertionError("a 3-item import should not scan 14 courses")
+
+    monkeypatch.setattr(course_import, "all_heads", no_scan)
+    body = ndjson(course_item("big-3"), course_item("big-5", name="Renamed"), course_item("small-new"))
+    report = (await post_import(client, admin, body)).json()
+    assert [i["status"] for i in report["items"]] == ["unchanged", "updated", "created"]
+    assert (await stored("big-5"))["name"] == "Renamed"
+
+
 async def test_api_edits_are_noticed_by_the_next_import(client: httpx.AsyncClient, admin: Actor) -> None:
     body = ndjson(course_item("edited"), course_item("restored"))
     await post_import(client, admin, body)

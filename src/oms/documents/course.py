@@ -103,5 +103,6 @@ VALIDATOR: dict[str, Any] = {
         "created_at": {"bsonType": "date"},
         "updated_at": {"bsonType": "date"},
         "version": {"bsonType": ["int", "long"], "minimum": 1},
+        "import_fingerprint": {"bsonType": ["object", "null"]},
     },
 }

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO
 
@@ -25,14 +26,14 @@ from oms.documents import Course
 from oms.schemas.course_import import ImportReport, ItemError, ItemResult, ItemStatus
 from oms.services.cache import Cache
 from oms.services.enrollments import recompute_for_course
-from oms.services.import_items import ParsedItem
-from oms.services.import_plan import ImportOptions, Step, plan
-from oms.services.import_reader import Format, ItemReader
+from oms.services.import_plan import Heads, ImportOptions, Step, all_heads, plan
+from oms.services.import_reader import Format, ItemReader, ReadAhead
 
 __all__ = ["ImportOptions", "Progress", "import_courses"]
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (phase, items read, input position)
 _INVALIDATE_CONCURRENCY = 64
+SNAPSHOT_MAX_COURSES = 100_000  # a heads snapshot holds at most this many small dicts
 _DUPLICATE_KEY = 11000
 
 
@@ -71,27 +72,32 @@ async def _run(
     phase: str = "importing",
 ) -> ImportReport:
     report = ImportReport(dry_run=options.dry_run, mode=options.mode, atomic=options.atomic)
-    reader = ItemReader(source, fmt)
-    batches = reader.batches()
-    pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+    size = source.seek(0, os.SEEK_END)
+    source.seek(0)
+    batches = ReadAhead(ItemReader(source, fmt))  # later batches are parsed while this one is written
+    snapshot: Heads | None = None
     try:
-        while (batch := await pending) is not None:
-            # the next batch is parsed in its thread while this one is planned and written
-            pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+        while (batch := await batches.next()) is not None:
+            if not report.items and await _covers_catalogue(len(batch), batches.position, size):
+                snapshot = await all_heads()
             now = utcnow()
-            steps = await plan(batch, options, now)
+            steps = await plan(batch, options, now, snapshot)
             if write:
                 await _write(steps, now, cache)
             _record(report, steps)
             if progress:
-                progress(phase, len(report.items), reader.position)
+                progress(phase, len(report.items), batches.position)
     finally:
-        pending.cancel()
+        batches.close()
     return report
 
 
-def _next(batches: Iterator[list[ParsedItem]]) -> list[ParsedItem] | None:
-    return next(batches, None)
+async def _covers_catalogue(items: int, read: int, size: int) -> bool:
+    """Whether the file, judged by its first batch, holds at least a quarter as many items as there are
+    courses (and the catalogue is small enough to snapshot): then one scan beats per-slug lookups."""
+    stored = await Course.get_pymongo_collection().estimated_document_count()
+    expected = items * size / max(read, 1)
+    return stored <= SNAPSHOT_MAX_COURSES and expected * 4 >= stored
 
 
 def _refused(checked: ImportReport) -> ImportReport:

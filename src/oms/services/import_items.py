@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
 
 from oms.schemas.course_import import CourseImport
@@ -73,33 +72,41 @@ def validate_item(index: int, line: int, value: Any) -> ParsedItem:
         return item
     if isinstance(value.get("slug"), str):
         item.slug = value["slug"].strip().lower()[:200]
-    item.errors = check_keys(value)
-    bad = {tuple(e["loc"]) for e in item.errors}
     try:
         course = CourseImport.model_validate(value)
     except ValidationError as exc:
-        item.errors += [
-            {"loc": list(e["loc"]), "msg": _message(e)} for e in exc.errors() if tuple(e["loc"]) not in bad
-        ]
-        return item
-    if item.errors:
+        item.errors = _problems(value, exc)
         return item
     item.slug = course.slug
+    item.errors = _course_problems(course)
+    if not item.errors:
+        item.course = course
+        item.digest = hashlib.sha256(course.model_dump_json().encode()).hexdigest()
+    return item
+
+
+def _problems(value: dict[str, Any], exc: ValidationError) -> list[dict[str, Any]]:
+    """Why an item failed: bad keys and text anywhere in it (looked for only now: an item that validates
+    has neither, as every model forbids unknown keys and refuses invalid text), then the other errors."""
+    errors = check_keys(value)
+    bad = {tuple(e["loc"]) for e in errors}
+    errors += [
+        {"loc": list(e["loc"]), "msg": _message(e)} for e in exc.errors() if tuple(e["loc"]) not in bad
+    ]
+    return errors
+
+
+def _course_problems(course: CourseImport) -> list[dict[str, Any]]:
+    """What the models cannot see: a section id given twice, a course too large for one document."""
+    errors: list[dict[str, Any]] = []
     ids = [s.section_id.lower() for s in course.sections if s.section_id]
     for i, section in enumerate(course.sections):
         if section.section_id and ids.count(section.section_id.lower()) > 1:
-            item.errors.append({"loc": ["sections", i, "section_id"], "msg": "section_id appears twice"})
+            errors.append({"loc": ["sections", i, "section_id"], "msg": "section_id appears twice"})
     size = len(course.content.encode()) + sum(
         len(s.body.encode()) + len(s.title.encode()) for s in course.sections
     )
     if size > MAX_COURSE_TEXT_BYTES:
-        item.errors.append(
-            {
-                "loc": ["sections"],
-                "msg": f"the course's text is {size} bytes; at most {MAX_COURSE_TEXT_BYTES}",
-            }
-        )
-    if not item.errors:
-        item.course = course
-        item.digest = hashlib.sha256(orjson.dumps(course.model_dump(mode="json"))).hexdigest()
-    return item
+        message = f"the course's text is {size} bytes; at most {MAX_COURSE_TEXT_BYTES}"
+        errors.append({"loc": ["sections"], "msg": message})
+    return errors

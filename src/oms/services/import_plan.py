@@ -10,7 +10,6 @@ course's text (the fast path of a re-import); a course edited since is compared 
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,8 @@ from oms.services.import_items import ParsedItem
 
 FINGERPRINT = "import_fingerprint"  # {version, sha256}: the item that made this version of the course
 LOOKUP_CHUNK = 50  # SecantusDB answers many small `$in` queries much faster than one large one
+HEADS = {"slug": 1, "version": 1, FINGERPRINT: 1}
+Heads = dict[str, dict[str, Any]]  # slug -> {_id, slug, version, import_fingerprint}
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,22 @@ class Step:
 
 
 async def _find(slugs: list[str], projection: dict[str, int] | None) -> dict[str, dict[str, Any]]:
-    """Stored courses by slug, fetched by concurrent queries of LOOKUP_CHUNK slugs each."""
+    """Stored courses by slug, LOOKUP_CHUNK slugs per query (one after the other: the server gains
+    nothing from concurrent ones)."""
     collection = Course.get_pymongo_collection()
-    chunks = [slugs[i : i + LOOKUP_CHUNK] for i in range(0, len(slugs), LOOKUP_CHUNK)]
-    found = await asyncio.gather(
-        *(collection.find({"slug": {"$in": c}}, projection).to_list() for c in chunks)
-    )
-    return {raw["slug"]: raw for rows in found for raw in rows}
+    found: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(slugs), LOOKUP_CHUNK):
+        async for raw in collection.find({"slug": {"$in": slugs[i : i + LOOKUP_CHUNK]}}, projection):
+            found[raw["slug"]] = raw
+    return found
+
+
+async def all_heads() -> Heads:
+    """Every stored course's head, in one scan: cheaper than lookups when an import covers much of the
+    catalogue (the import then plans against this snapshot; a course changed after it fails its update
+    rather than being overwritten)."""
+    cursor = Course.get_pymongo_collection().find({}, HEADS, batch_size=5000)
+    return {raw["slug"]: raw async for raw in cursor}
 
 
 def _fingerprinted(head: dict[str, Any], digest: str) -> bool:
@@ -65,11 +75,17 @@ def _fingerprinted(head: dict[str, Any], digest: str) -> bool:
     return isinstance(mark, dict) and mark.get("version") == head["version"] and mark.get("sha256") == digest
 
 
-async def plan(batch: list[ParsedItem], options: ImportOptions, now: datetime) -> list[Step]:
-    """Each item's step. Courses whose fingerprint shows the item unchanged are not read in full; the
-    others are compared field by field."""
+async def plan(
+    batch: list[ParsedItem], options: ImportOptions, now: datetime, snapshot: Heads | None = None
+) -> list[Step]:
+    """Each item's step, against the stored heads (from `snapshot` when given, else looked up). Courses
+    whose fingerprint shows the item unchanged are not read in full; the others are compared field by
+    field."""
     items = {item.slug: item for item in batch if item.course is not None and item.slug}
-    heads = await _find(list(items), {"slug": 1, "version": 1, FINGERPRINT: 1})
+    if snapshot is None:
+        heads = await _find(list(items), HEADS)
+    else:
+        heads = {slug: snapshot[slug] for slug in items if slug in snapshot}
     stale = [slug for slug, head in heads.items() if not _fingerprinted(head, items[slug].digest)]
     full = await _find(stale, None) if stale and options.mode == ImportMode.upsert else {}
     steps: list[Step] = []

@@ -1,13 +1,16 @@
 """Reading course import files: NDJSON line by line, or one JSON document, validated item by item.
 
-Everything here is synchronous and CPU-bound; the import service runs it in a worker thread, one batch at a
-time, so a large file never sits in memory as Python objects and the event loop keeps serving requests.
+Parsing is CPU-bound: `ReadAhead` runs it in a thread of its own, a few batches ahead of the writer, so a
+large file never sits in memory as Python objects and the event loop keeps serving requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import IO, Any
@@ -27,6 +30,7 @@ NDJSON_MEDIA_TYPES = {
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 BATCH_ITEMS = 500
 BATCH_BYTES = 8 * 1024 * 1024
+READ_AHEAD = 4  # batches parsed ahead of the one being written
 _WS = re.compile(r"[ \t\n\r]*")
 
 
@@ -159,6 +163,55 @@ class ItemReader:
                 i = _skip(text, i + 1)
         if i != len(text):
             raise _malformed(text, i, ValueError("unexpected data after the end of the JSON document"))
+
+
+class ReadAhead:
+    """An `ItemReader`'s batches, parsed by a thread of their own up to READ_AHEAD batches ahead; a
+    reading error (a malformed document) is raised by `next()`. `position` is where the last batch
+    returned ends in the file. Call `close()` when done."""
+
+    def __init__(self, reader: ItemReader) -> None:
+        self._reader = reader
+        self._queue: queue.Queue[tuple[list[ParsedItem], int] | BaseException | None] = queue.Queue(
+            READ_AHEAD
+        )
+        self.position = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="import-reader", daemon=True)
+        self._thread.start()
+
+    def _put(self, value: tuple[list[ParsedItem], int] | BaseException | None) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(value, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def _produce(self) -> None:
+        try:
+            for batch in self._reader.batches():
+                if not self._put((batch, self._reader.position)):
+                    return
+        except Exception as exc:  # handed to the consumer, which raises it
+            self._put(exc)
+        else:
+            self._put(None)
+
+    async def next(self) -> list[ParsedItem] | None:
+        """The next batch, or None at the end of the file."""
+        value = await asyncio.to_thread(self._queue.get)
+        if isinstance(value, BaseException):
+            raise value
+        if value is None:
+            return None
+        batch, self.position = value
+        return batch
+
+    def close(self) -> None:
+        """Stop reading (the thread ends within 0.1 s)."""
+        self._stop.set()
 
 
 def _skip(text: str, i: int) -> int:
