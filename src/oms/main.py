@@ -100,9 +100,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hasher = PasswordHasher(settings)
     app.state.codec = TokenCodec(settings)
 
-    for module in (auth, users, courses, sections, enrollments, assignments, submissions, ai, audit, health):
+    routers = (
+        auth,
+        users,
+        courses,
+        sections,
+        enrollments,
+        assignments,
+        submissions,
+        ai,
+        admin_courses,
+        audit,
+        health,
+    )
+    for module in routers:
         app.include_router(module.router)
-    app.include_router(admin_courses.router)
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     app.add_api_route("/readyz", health.readyz, include_in_schema=False)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
