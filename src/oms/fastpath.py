@@ -38,7 +38,7 @@ class CachedCourseFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = COURSE_BY_ID.match(scope["path"]) if scope["type"] == "http" else None
-        if match is None or scope["method"] not in ("GET", "HEAD") or scope.get("query_string"):
+        if match is None or scope["method"] != "GET" or scope.get("query_string"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -62,4 +62,4 @@ class CachedCourseFastPath:
             (b"etag", etag),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": response_headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else page.body})
+        await send({"type": "http.response.body", "body": page.body})

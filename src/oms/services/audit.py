@@ -2,7 +2,8 @@
 
 `audited(...)` wraps an action: the entry is written *before* the action (so an action is never done without
 its entry: if the entry cannot be written, the action is refused with 503 and nothing changes), completed
-with a compact diff after it, and removed if the action fails or changes nothing.
+with a compact diff after it, and removed if the action is refused or changes nothing (an action that
+fails midway for another reason keeps its `pending` entry, since it may have changed something).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from oms.documents.audit import AuditEntry
-from oms.exceptions import ServiceUnavailable
+from oms.exceptions import DomainError, ServiceUnavailable
 from oms.schemas.common import PageParams
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,13 @@ async def audited(
     outcome = Outcome(target_id=target_id)
     try:
         yield outcome
-    except BaseException:
+    except DomainError:  # refused before anything changed
         await _discard(entry)
+        raise
+    except BaseException:  # a fault midway may have changed something: keep the (pending) entry
+        log.error(
+            "admin action failed midway; its audit entry stays pending", extra={"audit_id": str(entry.id)}
+        )
         raise
     changes = {**diff(before, outcome.after), **outcome.note} if outcome.after is not None else outcome.note
     if not outcome.changed or (before is not None and not changes):

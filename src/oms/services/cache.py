@@ -132,7 +132,8 @@ class Cache:
         if row is None:
             return None
         epoch, course_id, gen = (v.decode() if v else None for v in row[:3])
-        self._count(bool(row[3]))
+        if row[3] or count_miss:
+            self._count(bool(row[3]))
         return CoursePage(epoch or "0", course_id, gen, row[3] or None, row[4].decode() if row[4] else None)
 
     async def course_gen(self, course_id: str) -> str | None:
@@ -216,14 +217,13 @@ class Cache:
             self._epoch_bump_pending = True
 
     async def _after_outage(self) -> None:
-        if self._epoch_bump_pending:
+        # Another worker may have written while Redis was unreachable for it: after any outage seen here,
+        # retire every page cached before it (a colder cache for a moment, never a stale page).
+        async def bump(r: aioredis.Redis) -> bool:
+            await r.incr(EPOCH)
+            return True
 
-            async def bump(r: aioredis.Redis) -> bool:
-                await r.incr(EPOCH)
-                return True
-
-            if await self.guard.run(bump, False):
-                self._epoch_bump_pending = False
+        self._epoch_bump_pending = not await self.guard.run(bump, False)
 
     # --- single flight ------------------------------------------------------------------------------
 

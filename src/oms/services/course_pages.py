@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from oms.documents import Course
 from oms.documents.course import CourseStatus
+from oms.exceptions import CourseNotFound
 from oms.schemas.common import Page, PageParams
 from oms.schemas.courses import (
     CataloguePage,
@@ -98,9 +99,16 @@ async def read_course(cache: Cache, rankings: Rankings, ref: str, *, admin: bool
     if page is not None and page.body is not None:
         return Reply(page.body, page.etag)
     if page is not None and page.course_id is not None:
-        reply = await _cached_load(cache, page, page.course_id, admin=admin)
+        try:
+            reply = await _cached_load(cache, page, page.course_id, admin=admin)
+        except CourseNotFound:
+            if not is_slug:
+                raise
+            reply = Reply(b"", slug=None)  # the remembered course is gone: the slug may name another now
         if is_slug and reply.slug != ref:  # the remembered slug now names another course: ask MongoDB
             reply = course_reply(await course_service.find_course(ref, include_unpublished=admin))
+            if reply.published and reply.course_id:
+                await cache.remember_slug(page.epoch, ref, reply.course_id)
     else:  # no cache, or a slug not seen yet: MongoDB, once for concurrent callers
 
         async def load() -> Reply:
@@ -119,12 +127,12 @@ async def _cached_load(cache: Cache, page: CoursePage, course_id: str, *, admin:
 
     async def load() -> Reply:
         reply = course_reply(await course_service.find_course(course_id, include_unpublished=admin))
-        if reply.published:
+        if reply.published and reply.course_id == course_id:  # (a 24-hex slug is not that course's id)
             await cache.store_course(page, reply.body, reply.etag or "", reply.slug or "")
         return reply
 
     async def read_cached() -> Reply | None:
-        again = await cache.course(course_id, False)
+        again = await cache.course(course_id, False, count_miss=False)
         return Reply(again.body, again.etag, course_id=course_id) if again and again.body else None
 
     return await _fill(cache, f"course:{page.epoch}:{course_id}:{page.gen}:{int(admin)}", read_cached, load)
@@ -205,7 +213,9 @@ async def popular(cache: Cache, rankings: Rankings, window: Window, limit: int) 
         ranked = await rankings.top(window, wanted)
         if ranked is None:
             counts = await mongo_counts(window, top=wanted)
-            ranked = [(str(k), float(n), n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+            ranked = [
+                (str(k), float(n), n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
         courses = await course_service.published_summaries([ObjectId(i) for i, _, _ in ranked])
         items = [
             PopularItem(course=CourseSummary.model_validate(courses[i]), score=round(score, 4), enrollments=n)
