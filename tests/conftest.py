@@ -119,6 +119,16 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def problem(reply: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert an RFC 9457 problem reply with `status`; return its body."""
+    assert reply.status_code == status, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = reply.json()
+    assert body["status"] == status
+    assert body["request_id"] == reply.headers["x-request-id"]
+    return body
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

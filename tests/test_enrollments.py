@@ -19,17 +19,7 @@ from oms.documents import DOCUMENT_MODELS, Enrollment
 from oms.main import create_app
 from oms.services import courses as course_service
 from oms.services import enrollments as enrollment_service
-from tests.conftest import Actor, bearer, make_settings
-
-
-def problem(reply: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert an RFC 9457 problem reply with `status`; return its body."""
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = reply.json()
-    assert body["status"] == status
-    assert body["request_id"] == reply.headers["x-request-id"]
-    return body
+from tests.conftest import Actor, bearer, make_settings, problem
 
 
 async def stored(enrollment_id: str) -> dict[str, Any]:

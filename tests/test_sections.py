@@ -12,17 +12,7 @@ from bson import ObjectId
 from oms.documents import Course, Enrollment
 from oms.services import courses as course_service
 from oms.services import sections as section_service
-from tests.conftest import Actor
-
-
-def problem(reply: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert an RFC 9457 problem reply with `status`; return its body."""
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = reply.json()
-    assert body["status"] == status
-    assert body["request_id"] == reply.headers["x-request-id"]
-    return body
+from tests.conftest import Actor, problem
 
 
 async def stored(course_id: str) -> dict[str, Any]:

@@ -82,6 +82,11 @@ class EnrollmentClosed(Conflict):
     title = "Enrollment is not active"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
 class PreconditionFailed(DomainError):
     status = 412
     title = "Precondition failed"

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from oms.deps import Codec, Hasher, Session, SettingsDep, ThrottleDep, client_address
-from oms.exceptions import DomainError
+from oms.exceptions import UnsupportedMediaType
 from oms.routers import API_PREFIX
 from oms.schemas.auth import LoginRequest, RefreshRequest, RegisterRequest, TokenPair
 from oms.schemas.users import UserPublic
@@ -36,11 +36,6 @@ _LOGIN_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    title = "Unsupported media type"
 
 
 async def _login_body(request: Request) -> LoginRequest:
@@ -70,7 +65,12 @@ async def register(
 
 @router.post("/login", response_model=TokenPair, openapi_extra=_LOGIN_BODY)
 async def login(
-    request: Request, response: Response, hasher: Hasher, codec: Codec, throttle: ThrottleDep, settings: SettingsDep
+    request: Request,
+    response: Response,
+    hasher: Hasher,
+    codec: Codec,
+    throttle: ThrottleDep,
+    settings: SettingsDep,
 ) -> TokenPair:
     """Exchange a username and password for tokens. Any failure is the same 401; repeated failures for one
     username or from one address get 429 with `Retry-After`."""

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import orjson
 
-from oms.exceptions import DomainError, Unprocessable
+from oms.exceptions import Unprocessable, UnsupportedMediaType
 from oms.services.import_items import ParsedItem, validate_item
 
 NDJSON_MEDIA_TYPES = {
@@ -47,9 +47,7 @@ class MalformedImport(Unprocessable):
     title = "Malformed JSON"
 
 
-class UnsupportedImportType(DomainError):
-    status = 415
-    title = "Unsupported media type"
+UnsupportedImportType = UnsupportedMediaType
 
 
 def detect_format(source: IO[bytes], media_type: str | None = None, filename: str | None = None) -> Format:
