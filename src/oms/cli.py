@@ -32,6 +32,7 @@ from oms.services.demo import DEMO_PASSWORD, seed_demo
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
 from oms.services.redis_guard import RedisGuard
+from oms.services.view_counts import ViewBuffer
 
 app = typer.Typer(help="OMS: online course management system.", no_args_is_help=True, add_completion=False)
 
@@ -140,7 +141,8 @@ def rebuild_rankings() -> None:
         client = aioredis.from_url(settings.redis_url, socket_timeout=5)
         try:
             async with connected(settings):
-                return await Rankings(RedisGuard(client)).rebuild()
+                guard = RedisGuard(client)
+                return await Rankings(guard, ViewBuffer(guard)).rebuild()
         finally:
             await client.aclose()
 

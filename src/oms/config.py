@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         True, description="read hot pages and rankings from Redis (off: MongoDB only)"
     )
     cache_ttl_s: int = Field(300, ge=1, le=86_400, description="lifetime of cached pages (±10% jitter)")
+    near_cache_mb: int = Field(
+        64, ge=0, le=4096, description="course pages held in each process (kept exact by Redis); 0: off"
+    )
 
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to call the API from browsers (comma-separated)"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import ssl as ssl_module
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from oms import __version__
 from oms.clock import utcnow
@@ -16,7 +18,7 @@ from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
 from oms.errors import install_error_handlers
 from oms.exceptions import UsernameTaken
-from oms.fastpath import CachedCourseFastPath
+from oms.frontdoor import FrontDoor
 from oms.hardening import SecurityHeadersMiddleware
 from oms.metrics import metrics_endpoint
 from oms.observability import RequestContextMiddleware, setup_logging
@@ -38,12 +40,14 @@ from oms.routers import (
 )
 from oms.services.ai import runtime as ai_runtime
 from oms.services.cache import Cache
+from oms.services.near_cache import NearCache
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
 from oms.services.redis_guard import RedisGuard
 from oms.services.throttle import Throttle
 from oms.services.tokens import TokenCodec
 from oms.services.users import ensure_admin
+from oms.services.view_counts import ViewBuffer
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,27 @@ def _redis_client(settings: Settings) -> aioredis.Redis:
     )
 
 
+def _near_cache(settings: Settings, client: aioredis.Redis) -> NearCache | None:
+    """The in-process page cache, when it is wanted and Redis is reached over TCP (as it can then tell
+    this process about every change)."""
+    kwargs = client.connection_pool.connection_kwargs
+    if not (settings.cache_enabled and settings.near_cache_mb > 0 and "host" in kwargs):
+        return None
+    ssl = None
+    if client.connection_pool.connection_class is not aioredis.Connection:
+        if client.connection_pool.connection_class is not aioredis.SSLConnection:
+            return None
+        ssl = ssl_module.create_default_context()
+    connection = {k: kwargs.get(k) for k in ("host", "port", "username", "password")} | {"ssl": ssl}
+    return NearCache(
+        connection,
+        max_bytes=settings.near_cache_mb * 1024 * 1024,
+        ttl_s=settings.cache_ttl_s,
+        timeout_s=max(settings.redis_timeout_s, 1.0),
+        retry_s=settings.redis_retry_s,
+    )
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured."""
@@ -64,9 +89,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.mongo = make_client(settings)
     app.state.redis = _redis_client(settings)
     guard = RedisGuard(app.state.redis, settings.redis_retry_s)
-    app.state.cache = Cache(guard, settings.cache_ttl_s, enabled=settings.cache_enabled)
-    app.state.rankings = Rankings(guard, enabled=settings.cache_enabled)
+    views = ViewBuffer(guard)
+    near = _near_cache(settings, app.state.redis)
+    app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
+    app.state.rankings = Rankings(guard, views, enabled=settings.cache_enabled)
     app.state.throttle = Throttle(guard)
+    views.start()
+    if near is not None:
+        near.start()
     try:
         app.state.db = await init_db(settings, app.state.mongo)
         if settings.admin_username and settings.admin_password:
@@ -78,15 +108,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await ai_runtime.stop(app.state)
+        if near is not None:
+            await near.stop()
+        await views.stop()
         await app.state.redis.aclose()
         await app.state.mongo.close()
+
+
+class OMSApp(FastAPI):
+    """FastAPI with a front door that answers liveness and cached course reads before the middleware."""
+
+    front_door: FrontDoor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.front_door is not None and await self.front_door(scope, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the OMS API for `settings` (from the environment when None)."""
     settings = settings or get_settings()
     setup_logging(settings.log_level, settings.log_json)
-    app = FastAPI(
+    app = OMSApp(
         title="OMS API",
         version=__version__,
         summary="Online course management: courses, enrollments, progress, assignments and AI advice.",
@@ -122,7 +166,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs.install_docs(app)
     install_error_handlers(app)
     install_openapi(app)
-    app.add_middleware(CachedCourseFastPath)
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
     if settings.cors_origins:  # bearer tokens, not cookies: credentials are never allowed cross-origin
         app.add_middleware(
@@ -139,4 +182,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         slow_request_ms=settings.slow_request_ms,
         path_limits={admin_courses.IMPORT_PATH: settings.import_max_bytes},
     )
+    app.front_door = FrontDoor(app.state, settings)
     return app

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.context import DbTimer, current_user_id, db_time, request_id
 from oms.errors import send_problem
+from oms.hardening import ALWAYS
 from oms.metrics import HTTP_IN_FLIGHT, observe_request
 
 access_log = logging.getLogger("oms.access")
@@ -70,6 +71,49 @@ def setup_logging(level: str = "INFO", json_lines: bool = True) -> None:
         logging.getLogger(name).propagate = True
 
 
+def new_request_id(headers: dict[bytes, bytes]) -> str:
+    """The caller's `X-Request-ID` when it is a sane one, else a fresh id."""
+    incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def trace_headers(rid: str, start: float) -> list[tuple[bytes, bytes]]:
+    """`X-Request-ID` and `Server-Timing: app;dur=<ms>` for a reply starting now."""
+    elapsed = (time.perf_counter() - start) * 1000
+    return [(b"x-request-id", rid.encode()), (b"server-timing", f"app;dur={elapsed:.1f}".encode())]
+
+
+def finish_request(
+    scope: Scope,
+    route: str | None,
+    status: int,
+    start: float,
+    rid: str,
+    slow_request_ms: float,
+    timer: DbTimer | None = None,
+) -> None:
+    """Metrics and the one access-log line of a finished request (and a warning when it was slow)."""
+    observe_request(scope["method"], route, status, start)
+    duration_ms = round((time.perf_counter() - start) * 1000, 2)
+    slow = duration_ms > slow_request_ms
+    if not slow and not access_log.isEnabledFor(logging.INFO):
+        return
+    fields = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "route": route,
+        "status": status,
+        "duration_ms": duration_ms,
+        "db_ms": round(timer.seconds * 1000, 2) if timer else 0.0,
+        "db_commands": timer.commands if timer else 0,
+        "user_id": scope.get("state", {}).get("user_id"),
+        "request_id": rid,
+    }
+    access_log.info("request", extra=fields)
+    if slow:
+        slow_log.warning("slow request", extra=fields)
+
+
 class BodyTooLarge(HTTPException):
     """The request body went past the configured limit (an HTTPException so body parsing passes it on)."""
 
@@ -100,8 +144,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        headers = dict(scope["headers"])
+        rid = new_request_id(headers)
         rid_token = request_id.set(rid)
         user_token = current_user_id.set(None)
         timer = DbTimer()
@@ -128,14 +172,10 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                elapsed = (time.perf_counter() - start) * 1000
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", rid.encode()))
-                headers.append((b"server-timing", f"app;dur={elapsed:.1f}".encode()))
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", []), *trace_headers(rid, start)]
             await send(message)
 
-        length = dict(scope["headers"]).get(b"content-length", b"0")
+        length = headers.get(b"content-length", b"0")
         try:
             if length.isdigit() and int(length) > limit:
                 raise BodyTooLarge()
@@ -152,26 +192,12 @@ class RequestContextMiddleware:
                 "the request body is larger than this server accepts"
                 if too_large
                 else "an unexpected error occurred; quote the request id when reporting it",
+                [*ALWAYS, (b"cache-control", b"no-store")],
             )
         finally:
             HTTP_IN_FLIGHT.dec()
             route: str | None = getattr(scope.get("route"), "path", None)
-            observe_request(scope["method"], route, status, start)
-            duration_ms = round((time.perf_counter() - start) * 1000, 2)
-            fields = {
-                "method": scope["method"],
-                "path": scope["path"],
-                "route": route,
-                "status": status,
-                "duration_ms": duration_ms,
-                "db_ms": round(timer.seconds * 1000, 2),
-                "db_commands": timer.commands,
-                "user_id": scope["state"].get("user_id"),
-                "request_id": rid,
-            }
-            access_log.info("request", extra=fields)
-            if duration_ms > self.slow_request_ms:
-                slow_log.warning("slow request", extra=fields)
+            finish_request(scope, route, status, start, rid, self.slow_request_ms, timer)
             request_id.reset(rid_token)
             current_user_id.reset(user_token)
             db_time.reset(timer_token)

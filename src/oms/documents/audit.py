@@ -34,7 +34,9 @@ class AuditEntry(Document):
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("actor_id", ASCENDING), ("at", DESCENDING)], name="actor_at"),
             IndexModel([("action", ASCENDING), ("at", DESCENDING)], name="action_at"),
-            IndexModel([("target", ASCENDING), ("target_id", ASCENDING), ("at", DESCENDING)], name="target_at"),
+            IndexModel(
+                [("target", ASCENDING), ("target_id", ASCENDING), ("at", DESCENDING)], name="target_at"
+            ),
         ]
 
 

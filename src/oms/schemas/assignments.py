@@ -25,7 +25,9 @@ Instructions = Annotated[str, Field(max_length=100_000)]
 MaxScore = Annotated[Number, Field(gt=0, le=10_000)]
 Link = Annotated[
     str,
-    Field(min_length=1, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+\.[^/?#@\s]+([/?#]\S*)?$"),
+    Field(
+        min_length=1, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+\.[^/?#@\s]+([/?#]\S*)?$"
+    ),
     AfterValidator(check_link),
 ]
 Content = Annotated[

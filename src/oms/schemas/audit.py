@@ -15,7 +15,9 @@ class AuditEntryPublic(PublicModel):
     id: ObjectIdStr
     at: UtcDatetime
     actor_id: ObjectIdStr
-    action: str = Field(description="e.g. course.update, section.add, user.update, submission.grade, course.import")
+    action: str = Field(
+        description="e.g. course.update, section.add, user.update, submission.grade, course.import"
+    )
     target: str = Field(description="the collection acted on")
     target_id: str | None
     diff: dict[str, Any] = Field(description="field -> [before, after] for what changed")

@@ -107,7 +107,9 @@ class PartialUpdate(RequestModel):
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            nulls = [k for k, v in data.items() if v is None and k not in cls.nullable and k in cls.model_fields]
+            nulls = [
+                k for k, v in data.items() if v is None and k not in cls.nullable and k in cls.model_fields
+            ]
             if nulls:
                 raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
         return data

@@ -58,7 +58,9 @@ async def register(
 ) -> User:
     """A new student account (the role is never taken from the request); limited per client address."""
     retry = await throttle.take(
-        Throttle.key("register-addr", address), settings.registrations_per_address, settings.registration_window_s
+        Throttle.key("register-addr", address),
+        settings.registrations_per_address,
+        settings.registration_window_s,
     )
     if retry is not None:
         raise TooManyRequests("too many registrations from this address; try again later", retry_after=retry)

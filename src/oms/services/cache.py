@@ -10,7 +10,9 @@ MongoDB or model work. Staleness is ruled out by generations rather than by dele
 
 A reader takes the generation *before* it reads MongoDB, so a page read before a write can only be stored
 under the old generation, which no one reads any more. Keys hold only ids, numbers and hashes of
-validated parameters, never raw user text. Concurrent misses for one key cause one MongoDB read per
+validated parameters, never raw user text. Course pages read from Redis are also held in the process
+(`services/near_cache.py`) while Redis can tell it when they change; those hits cost no round trip, and
+the views they count reach Redis within a second (`ViewBuffer`). Concurrent misses for one key cause one MongoDB read per
 process (single flight) and, across processes, one reader holds a short lock while others wait briefly.
 """
 
@@ -19,13 +21,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from oms.services.near_cache import NearCache, NearPage
 from oms.services.redis_guard import RedisGuard
+from oms.services.view_counts import ViewBuffer
 
 EPOCH = "oms:epoch"
 CATALOGUE_GEN = "oms:catgen"
@@ -49,7 +54,7 @@ if ARGV[3] ~= '' then
   redis.call('EXPIRE', 'oms:pop:view:' .. ARGV[3], 3456000)
   redis.call('ZINCRBY', 'oms:pop:view:all', 1, id)
 end
-return {epoch, id, gen, page[1], page[2]}
+return {epoch, id, gen, page[1], page[2], page[3]}
 """
 
 # One round trip for a list page: epoch, catalogue generation, the cached page under both.
@@ -92,10 +97,19 @@ def params_key(kind: str, **params: Any) -> str:
 class Cache:
     """Course, catalogue and popular-list pages in Redis, with hit/miss counters."""
 
-    def __init__(self, guard: RedisGuard, ttl_s: int = 300, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        guard: RedisGuard,
+        ttl_s: int = 300,
+        enabled: bool = True,
+        near: NearCache | None = None,
+        views: ViewBuffer | None = None,
+    ) -> None:
         self.guard = guard
         self.ttl_s = ttl_s
         self.enabled = enabled
+        self.near = near if enabled else None
+        self.views = views or ViewBuffer(guard)
         self._read_course = guard.client.register_script(_READ_COURSE)
         self._read_list = guard.client.register_script(_READ_LIST)
         self._flights: dict[str, asyncio.Future[Any]] = {}
@@ -122,6 +136,16 @@ class Cache:
         None when Redis is off or the cache disabled, and then nothing should be stored either."""
         if not self.enabled:
             return None
+        near = self.near
+        if near is not None:
+            held = near.get(ref, is_slug)
+            if held is not None:
+                self.guard.count("near_hits")
+                self._count(True)
+                if view_bucket:
+                    self.views.add(held.course_id)
+                return CoursePage(held.epoch, held.course_id, held.gen, held.body, held.etag)
+            seq = near.seq
 
         async def read(r: aioredis.Redis) -> list[Any]:
             return list(
@@ -131,10 +155,16 @@ class Cache:
         row = await self.guard.run(read, None)
         if row is None:
             return None
-        epoch, course_id, gen = (v.decode() if v else None for v in row[:3])
+        epoch, course_id, gen = (v.decode() if v else "0" for v in row[:3])
         if row[3] or count_miss:
             self._count(bool(row[3]))
-        return CoursePage(epoch or "0", course_id, gen, row[3] or None, row[4].decode() if row[4] else None)
+        if not row[3]:
+            return CoursePage(epoch, course_id if row[1] else None, gen if row[2] else None)
+        page = CoursePage(epoch, course_id, gen, row[3], row[4].decode())
+        if near is not None:
+            expires = time.monotonic() + self.ttl_s / 2
+            near.put(seq, NearPage(course_id, row[3], row[4].decode(), row[5].decode(), epoch, gen, expires))
+        return page
 
     async def course_gen(self, course_id: str) -> str | None:
         """A course's current generation, read before loading it from MongoDB."""
@@ -204,6 +234,12 @@ class Cache:
 
     async def invalidate_course(self, course_id: str | None) -> None:
         """After a write: no page cached before it is read again (all pages, if Redis cannot be told)."""
+
+        if self.near is not None:
+            if course_id:
+                self.near.forget(course_id)
+            else:
+                self.near.invalidate(None)
 
         async def bump(r: aioredis.Redis) -> bool:
             async with r.pipeline(transaction=False) as pipe:

@@ -118,7 +118,7 @@ async def read_course(cache: Cache, rankings: Rankings, ref: str, *, admin: bool
         if page is not None and is_slug and reply.published and reply.course_id:
             await cache.remember_slug(page.epoch, ref, reply.course_id)
     if reply.published and reply.course_id and not admin:
-        await rankings.record_view(reply.course_id)
+        rankings.record_view(reply.course_id)
     return reply
 
 

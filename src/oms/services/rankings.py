@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from beanie import PydanticObjectId
@@ -19,6 +19,9 @@ from beanie import PydanticObjectId
 from oms.clock import utcnow
 from oms.documents import Enrollment
 from oms.services.redis_guard import RedisGuard
+
+if TYPE_CHECKING:
+    from oms.services.view_counts import ViewBuffer
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +80,9 @@ async def mongo_counts(window: Window, top: int | None = None) -> dict[PydanticO
 class Rankings:
     """Records enrollments and views, and answers the top courses of a window."""
 
-    def __init__(self, guard: RedisGuard, enabled: bool = True) -> None:
+    def __init__(self, guard: RedisGuard, views: ViewBuffer, enabled: bool = True) -> None:
         self.guard = guard
+        self.views = views
         self.enabled = enabled
         self._rebuild_pending = False
         guard.on_recovery(self._after_outage)
@@ -97,23 +101,16 @@ class Rankings:
         if not await self.guard.run(count, False):
             self._rebuild_pending = True
 
-    async def record_view(self, course_id: str) -> None:
-        """Count one view of a course page (cache hits are counted by the cache's own script)."""
-
-        async def count(r: aioredis.Redis) -> None:
-            async with r.pipeline(transaction=False) as pipe:
-                pipe.zincrby(bucket("view", utcnow()), 1, course_id)
-                pipe.expire(bucket("view", utcnow()), BUCKET_TTL_S)
-                pipe.zincrby(bucket("view", "all"), 1, course_id)
-                await pipe.execute()
-
-        await self.guard.run(count, None)
+    def record_view(self, course_id: str) -> None:
+        """Count one view of a course page (Redis cache hits are counted by the cache's own script)."""
+        self.views.add(course_id)
 
     async def top(self, window: Window, count: int) -> list[tuple[str, float, int]] | None:
         """The `count` best (course id, score, enrollments) of the window; None when Redis is unavailable
         (or not to be read from), and the caller should ask MongoDB."""
         if not self.enabled:
             return None
+        await self.views.flush()  # this process's own views are in what it answers
         built = await self.guard.run(lambda r: r.exists(BUILT), 0)
         if not built and (self.guard.state != "closed" or not await self.rebuild()):
             return None
