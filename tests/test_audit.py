@@ -34,7 +34,10 @@ async def test_course_and_section_actions_are_traced(
     sid = course["sections"][0]["section_id"]
     await client.post(f"/courses/{cid}/sections", json={"title": "New part"}, headers=admin.headers)
     await client.patch(f"/courses/{cid}/sections/{sid}", json={"body": "new text"}, headers=admin.headers)
-    order = [s["section_id"] for s in reversed((await client.get(f"/courses/{cid}", headers=admin.headers)).json()["sections"])]
+    order = [
+        s["section_id"]
+        for s in reversed((await client.get(f"/courses/{cid}", headers=admin.headers)).json()["sections"])
+    ]
     await client.put(f"/courses/{cid}/sections/order", json={"section_ids": order}, headers=admin.headers)
     await client.delete(f"/courses/{cid}/sections/{sid}", headers=admin.headers)
     await client.delete(f"/courses/{cid}", headers=admin.headers)
@@ -55,7 +58,9 @@ async def test_course_and_section_actions_are_traced(
     assert update["request_id"] == "trace-me-1"
     assert update["client_address"]
     assert update["status"] == "done"
-    assert next(e for e in trail if e["action"] == "course.archive")["diff"] == {"status": ["published", "archived"]}
+    assert next(e for e in trail if e["action"] == "course.archive")["diff"] == {
+        "status": ["published", "archived"]
+    }
     edited = next(e for e in trail if e["action"] == "section.update")
     before, after = edited["diff"]["sections"]
     assert before[0]["body_sha256"] != after[0]["body_sha256"]
@@ -72,7 +77,9 @@ async def test_user_grading_and_assignment_actions_are_traced(
     await client.post(f"/courses/{course['id']}/enrollments", headers=student.headers)
     assignment = (
         await client.post(
-            f"/courses/{course['id']}/assignments", json={"title": "Essay", "max_score": 10}, headers=admin.headers
+            f"/courses/{course['id']}/assignments",
+            json={"title": "Essay", "max_score": 10},
+            headers=admin.headers,
         )
     ).json()
     sub = (
@@ -80,7 +87,9 @@ async def test_user_grading_and_assignment_actions_are_traced(
             f"/assignments/{assignment['id']}/submissions", json={"content": "work"}, headers=student.headers
         )
     ).json()
-    await client.post(f"/submissions/{sub['id']}/grade", json={"score": 8, "feedback": "ok"}, headers=admin.headers)
+    await client.post(
+        f"/submissions/{sub['id']}/grade", json={"score": 8, "feedback": "ok"}, headers=admin.headers
+    )
     await client.patch(f"/users/{student.id}", json={"disabled": True}, headers=admin.headers)
     await client.delete(f"/assignments/{assignment['id']}", headers=admin.headers)
 
@@ -105,14 +114,22 @@ async def test_refused_or_empty_actions_leave_no_entry(
     course = await make_course()
     before = await AuditEntry.get_pymongo_collection().count_documents({})
     cid = course["id"]
-    assert (await client.patch(f"/courses/{cid}", json={"name": ""}, headers=admin.headers)).status_code == 422
+    assert (
+        await client.patch(f"/courses/{cid}", json={"name": ""}, headers=admin.headers)
+    ).status_code == 422
     stale = {**admin.headers, "If-Match": '"stale"'}
     assert (await client.patch(f"/courses/{cid}", json={"name": "X"}, headers=stale)).status_code == 412
-    assert (await client.patch(f"/courses/{cid}", json={"name": "X"}, headers=student.headers)).status_code == 403
-    assert (await client.patch(f"/courses/{cid}", json={"name": course["name"]}, headers=admin.headers)).status_code == 200
+    assert (
+        await client.patch(f"/courses/{cid}", json={"name": "X"}, headers=student.headers)
+    ).status_code == 403
+    assert (
+        await client.patch(f"/courses/{cid}", json={"name": course["name"]}, headers=admin.headers)
+    ).status_code == 200
     missing = f"/courses/{cid}/sections/{ObjectId()}"
     assert (await client.delete(missing, headers=admin.headers)).status_code == 404
-    assert (await client.patch(f"/users/{admin.id}", json={"role": "student"}, headers=admin.headers)).status_code == 409
+    assert (
+        await client.patch(f"/users/{admin.id}", json={"role": "student"}, headers=admin.headers)
+    ).status_code == 409
     assert await AuditEntry.get_pymongo_collection().count_documents({}) == before
 
 
@@ -145,8 +162,12 @@ async def test_search_filters_pages_and_is_admin_only(
     page = (await client.get("/admin/audit", params={"limit": 1, "offset": 1}, headers=admin.headers)).json()
     assert (page["total"], len(page["items"])) == (3, 1)
     assert (await client.get("/admin/audit", headers=student.headers)).status_code == 403
-    assert (await client.get("/admin/audit", params={"actor": "nope"}, headers=admin.headers)).status_code == 422
-    assert (await client.get("/admin/audit", params={"since": "yesterday"}, headers=admin.headers)).status_code == 422
+    assert (
+        await client.get("/admin/audit", params={"actor": "nope"}, headers=admin.headers)
+    ).status_code == 422
+    assert (
+        await client.get("/admin/audit", params={"since": "yesterday"}, headers=admin.headers)
+    ).status_code == 422
 
 
 async def test_entries_expire_by_ttl_index(app: FastAPI, make_app: Any) -> None:
@@ -158,7 +179,9 @@ async def test_entries_expire_by_ttl_index(app: FastAPI, make_app: Any) -> None:
 
 async def test_imports_are_traced_and_dry_runs_are_not(client: httpx.AsyncClient, admin: Actor) -> None:
     items = [{"slug": "imported-one", "name": "Imported one", "sections": [{"title": "A"}]}]
-    dry = await client.post("/admin/courses/import", params={"dry_run": "true"}, json=items, headers=admin.headers)
+    dry = await client.post(
+        "/admin/courses/import", params={"dry_run": "true"}, json=items, headers=admin.headers
+    )
     assert dry.status_code == 200
     assert await entries(client, admin, action="course.import") == []
     real = await client.post("/admin/courses/import", json=items, headers=admin.headers)
@@ -170,7 +193,9 @@ async def test_imports_are_traced_and_dry_runs_are_not(client: httpx.AsyncClient
 
 
 async def test_an_import_where_every_item_fails_is_422(client: httpx.AsyncClient, admin: Actor) -> None:
-    reply = await client.post("/admin/courses/import", json=[True, {"name": "no slug"}], headers=admin.headers)
+    reply = await client.post(
+        "/admin/courses/import", json=[True, {"name": "no slug"}], headers=admin.headers
+    )
     assert reply.status_code == 422
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.json()["failed"] == 2

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from oms.services.near_cache import NearCache, NearPage, parse_resp
+from oms.services.near_cache import INCOMPLETE, NearCache, NearPage, parse_resp
 from tests.conftest import Actor
 from tests.test_cache import loads  # noqa: F401  # fixture
 from tests.test_redis_outage import RedisProcess, redis_process  # noqa: F401  # fixture
@@ -55,8 +55,11 @@ def test_resp_replies_are_parsed_across_fragments() -> None:
     message = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$15\r\noms:cgen:abcdef\r\n"
     for cut in range(len(message)):
         value, end = parse_resp(message[:cut], 0)
-        assert end == 0, cut  # incomplete: nothing consumed
-    assert parse_resp(message, 0) == ([b"message", b"__redis__:invalidate", [b"oms:cgen:abcdef"]], len(message))
+        assert (value, end) == (INCOMPLETE, 0), cut  # nothing consumed until the reply is whole
+    assert parse_resp(message, 0) == (
+        [b"message", b"__redis__:invalidate", [b"oms:cgen:abcdef"]],
+        len(message),
+    )
     assert parse_resp(b"$-1\r\n:42\r\n", 0) == (None, 5)
     assert parse_resp(b"$-1\r\n:42\r\n", 5) == (42, 10)
     error, _ = parse_resp(b"-ERR unknown\r\n", 0)

@@ -296,3 +296,30 @@ def test_a_killed_worker_fails_no_get(edge: Edge) -> None:
     finally:
         victim.start()
         victim.wait()
+
+
+def test_every_worker_shows_a_write_at_once_and_serves_held_pages(edge: Edge) -> None:
+    """Both workers hold the course page in memory (near cache); after each edit, whichever worker answers
+    shows it."""
+    with edge.client("127.0.0.40") as admin:
+        token = admin.post("/api/v1/auth/login", json={"username": ADMIN, "password": ADMIN_PASSWORD})
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        course = admin.post("/api/v1/courses", json={"name": "Held", "status": "published"}, headers=auth)
+        path = f"/api/v1/courses/{course.json()['id']}"
+        metrics = f"http://127.0.0.1:{edge.nginx.metrics_port}/metrics"
+        for version in range(1, 13):
+            with edge.client(f"127.0.0.{50 + version}") as reader:  # one address each: under the rate limit
+                for _ in range(6):  # misses, Redis hits, then held pages on both workers
+                    assert reader.get(path).json()["name"] == f"Held{version - 1 or ''}"
+                edited = admin.patch(path, json={"name": f"Held{version}"}, headers=auth)
+                assert edited.status_code == 200, edited.text
+                names = [reader.get(path).json()["name"] for _ in range(6)]
+            assert names == [f"Held{version}"] * 6, version
+    with edge.client() as local:  # /metrics answers 127.0.0.1 only
+        exposition = local.get(metrics).text
+    near_hits = [
+        line
+        for line in exposition.splitlines()
+        if line.startswith('oms_cache_events_total{event="near_hits"}')
+    ]
+    assert near_hits and float(near_hits[0].split()[-1]) > 12

@@ -22,14 +22,14 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 log = logging.getLogger(__name__)
 
 CHANNEL = b"__redis__:invalidate"
 COURSE_GEN_PREFIX = b"oms:cgen:"
 TRACKED = (COURSE_GEN_PREFIX, b"oms:epoch")
-_INCOMPLETE = object()
+INCOMPLETE = object()
 
 
 class RespError(Exception):
@@ -42,11 +42,11 @@ def _encode(*args: str | bytes | int) -> bytes:
 
 
 def parse_resp(buf: bytes | bytearray, pos: int) -> tuple[Any, int]:
-    """One RESP2 value at `buf[pos:]` and the position after it; `(_INCOMPLETE, pos)` when more bytes are
+    """One RESP2 value at `buf[pos:]` and the position after it; `(INCOMPLETE, pos)` when more bytes are
     needed. Errors come back as `RespError` values, nulls as None."""
     end = buf.find(b"\r\n", pos)
     if end < 0:
-        return _INCOMPLETE, pos
+        return INCOMPLETE, pos
     kind, line, after = buf[pos : pos + 1], bytes(buf[pos + 1 : end]), end + 2
     if kind == b"+":
         return line, after
@@ -59,7 +59,7 @@ def parse_resp(buf: bytes | bytearray, pos: int) -> tuple[Any, int]:
         if size < 0:
             return None, after
         if len(buf) < after + size + 2:
-            return _INCOMPLETE, pos
+            return INCOMPLETE, pos
         return bytes(buf[after : after + size]), after + size + 2
     if kind == b"*":
         count = int(line)
@@ -68,8 +68,8 @@ def parse_resp(buf: bytes | bytearray, pos: int) -> tuple[Any, int]:
         items = []
         for _ in range(count):
             item, after = parse_resp(buf, after)
-            if item is _INCOMPLETE:
-                return _INCOMPLETE, pos
+            if item is INCOMPLETE:
+                return INCOMPLETE, pos
             items.append(item)
         return items, after
     raise ValueError(f"not a RESP2 reply: {bytes(buf[pos : pos + 16])!r}")
@@ -99,8 +99,7 @@ class _Invalidations(asyncio.Protocol):
         self.closed = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass asyncio's
 
     def command(self, *args: str | bytes | int) -> asyncio.Future[Any]:
         """Send a command; the future gets its reply."""
@@ -116,7 +115,7 @@ class _Invalidations(asyncio.Protocol):
         try:
             while True:
                 value, pos = parse_resp(self.buffer, pos)
-                if value is _INCOMPLETE:
+                if value is INCOMPLETE:
                     break
                 self._dispatch(value)
         except ValueError as exc:
