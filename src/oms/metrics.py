@@ -76,11 +76,18 @@ class MongoCommandMetrics(monitoring.CommandListener):
         self._record(event.command_name, event.duration_micros / 1e6)
 
 
+_request_series: dict[tuple[str, str | None, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str | None, status: int, started: float) -> None:
     """Count one finished HTTP request under its route template (`unmatched` for unknown paths)."""
-    label = route or "unmatched"
-    HTTP_REQUESTS.labels(method, label, str(status)).inc()
-    HTTP_LATENCY.labels(method, label).observe(time.perf_counter() - started)
+    series = _request_series.get((method, route, status))
+    if series is None:  # looked up once per (method, route, status): `labels()` costs on every request
+        label = route or "unmatched"
+        series = HTTP_REQUESTS.labels(method, label, str(status)), HTTP_LATENCY.labels(method, label)
+        _request_series[(method, route, status)] = series
+    series[0].inc()
+    series[1].observe(time.perf_counter() - started)
 
 
 async def metrics_endpoint(_: Request) -> Response:

@@ -9,6 +9,7 @@ score = enrollments + VIEW_WEIGHT × views. Enrollments are rebuilt from the `en
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -49,9 +50,22 @@ def bucket(kind: str, day: datetime | str) -> str:
     return f"oms:pop:{kind}:{suffix}"
 
 
-def today_bucket() -> str:
-    """Today's (UTC) bucket suffix."""
-    return utcnow().strftime("%Y%m%d")
+class _Today:
+    """Today's (UTC) bucket suffix, worked out again only when the day changes (it is read per request)."""
+
+    until = 0.0
+    suffix = ""
+
+    def __call__(self) -> str:
+        if time.time() >= self.until:
+            now = utcnow()
+            self.suffix = now.strftime("%Y%m%d")
+            midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+            self.until = midnight.timestamp()
+        return self.suffix
+
+
+today_bucket = _Today()
 
 
 def _window_keys(kind: str, window: Window) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
+from prometheus_client import Counter as MetricCounter
 from redis.exceptions import RedisError
 
 from oms.metrics import CACHE_EVENTS
@@ -32,6 +33,7 @@ class RedisGuard:
         self.down = False
         self._open_until = 0.0
         self._recovery_hooks: list[Callable[[], Awaitable[None]]] = []
+        self._series: dict[str, MetricCounter] = {}
 
     @property
     def state(self) -> str:
@@ -43,7 +45,10 @@ class RedisGuard:
     def count(self, event: str) -> None:
         """Count a cache or Redis event (hits, misses, errors, skipped), here and in the metrics."""
         self.stats[event] += 1
-        CACHE_EVENTS.labels(event).inc()
+        series = self._series.get(event)
+        if series is None:
+            series = self._series[event] = CACHE_EVENTS.labels(event)
+        series.inc()
 
     def on_recovery(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run `hook` (with Redis usable) each time Redis comes back after an outage."""
