@@ -222,3 +222,36 @@ async def test_cached_reads_by_id_skip_routing_but_not_logs_or_headers(
         if r.name == "oms.access" and r.__dict__["method"] != "POST"
     }
     assert routes == {"/api/v1/courses/{course_ref}"}
+
+
+async def test_a_load_lock_is_released_only_by_its_owner(app: FastAPI) -> None:
+    cache = app.state.cache
+    assert await cache.lock("slow-page")
+    await app.state.redis.set("oms:lock:slow-page", "another-process", px=2000)  # ours expired, theirs now
+    await cache.unlock("slow-page")
+    assert await app.state.redis.get("oms:lock:slow-page") == b"another-process"
+    assert await cache.lock("own-page")
+    await cache.unlock("own-page")
+    assert await app.state.redis.get("oms:lock:own-page") is None
+
+
+async def test_waiters_load_for_themselves_when_the_loading_request_is_cancelled(app: FastAPI) -> None:
+    cache = app.state.cache
+    started = asyncio.Event()
+
+    async def stuck() -> str:
+        started.set()
+        await asyncio.sleep(60)
+        return "never"
+
+    async def quick() -> str:
+        return "loaded by the waiter"
+
+    loader = asyncio.create_task(cache.single_flight("page", stuck))
+    await started.wait()
+    waiter = asyncio.create_task(cache.single_flight("page", quick))
+    await asyncio.sleep(0)
+    loader.cancel()  # its client went away
+    assert await asyncio.wait_for(waiter, 5) == "loaded by the waiter"
+    with pytest.raises(asyncio.CancelledError):
+        await loader

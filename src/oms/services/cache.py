@@ -18,24 +18,21 @@ process (single flight) and, across processes, one reader holds a short lock whi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import random
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from oms.services.load_once import LoadOnce
 from oms.services.near_cache import NearCache, NearPage
 from oms.services.redis_guard import RedisGuard
 from oms.services.view_counts import ViewBuffer
 
 EPOCH = "oms:epoch"
 CATALOGUE_GEN = "oms:catgen"
-LOCK_WAIT_S = 1.0
-LOCK_POLL_S = 0.02
 
 # One round trip for a course page: epoch, slug -> id, the course's generation, the cached page; on a hit
 # the view is counted in the popularity buckets (ARGV[3] is today's bucket, '' to count nothing).
@@ -94,7 +91,7 @@ def params_key(kind: str, **params: Any) -> str:
     return f"{kind}:{hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()[:20]}"
 
 
-class Cache:
+class Cache(LoadOnce):
     """Course, catalogue and popular-list pages in Redis, with hit/miss counters."""
 
     def __init__(
@@ -105,14 +102,13 @@ class Cache:
         near: NearCache | None = None,
         views: ViewBuffer | None = None,
     ) -> None:
-        self.guard = guard
+        super().__init__(guard)
         self.ttl_s = ttl_s
         self.enabled = enabled
         self.near = near if enabled else None
         self.views = views or ViewBuffer(guard)
         self._read_course = guard.client.register_script(_READ_COURSE)
         self._read_list = guard.client.register_script(_READ_LIST)
-        self._flights: dict[str, asyncio.Future[Any]] = {}
         self._epoch_bump_pending = False
         guard.on_recovery(self._after_outage)
 
@@ -260,40 +256,3 @@ class Cache:
             return True
 
         self._epoch_bump_pending = not await self.guard.run(bump, False)
-
-    # --- single flight ------------------------------------------------------------------------------
-
-    async def single_flight(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
-        """Run `load` once for concurrent callers with the same key in this process, and across
-        processes let one caller load while the others wait briefly for its result."""
-        if key in self._flights:
-            return await asyncio.shield(self._flights[key])
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._flights[key] = future
-        try:
-            result = await load()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: waiters re-raise it, nobody else must
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
-            del self._flights[key]
-
-    async def lock(self, key: str) -> bool:
-        """Try to take the short cross-process load lock for `key`; True when this caller should load."""
-
-        async def take(r: aioredis.Redis) -> bool:
-            return bool(await r.set(f"oms:lock:{key}", "1", nx=True, px=int(LOCK_WAIT_S * 2000)))
-
-        return await self.guard.run(take, True)
-
-    async def unlock(self, key: str) -> None:
-        """Release the load lock."""
-
-        async def release(r: aioredis.Redis) -> None:
-            await r.delete(f"oms:lock:{key}")
-
-        await self.guard.run(release, None)

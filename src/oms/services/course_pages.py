@@ -26,7 +26,8 @@ from oms.schemas.courses import (
     PopularPage,
 )
 from oms.services import courses as course_service
-from oms.services.cache import LOCK_POLL_S, LOCK_WAIT_S, Cache, CoursePage
+from oms.services.cache import Cache, CoursePage
+from oms.services.load_once import LOCK_POLL_S, LOCK_WAIT_S
 from oms.services.rankings import Rankings, Window, mongo_counts, today_bucket
 
 POPULAR_TTL_S = 30
