@@ -340,6 +340,8 @@ async def test_body_over_the_limit_is_413(small_app: httpx.AsyncClient) -> None:
     reply = await client.post("/auth/register", json=body, headers={"X-Request-ID": "big-1"})
     problem = assert_problem(reply, 413)
     assert problem["request_id"] == "big-1"
+    assert reply.headers["x-content-type-options"] == "nosniff"  # refused before routing, still hardened
+    assert reply.headers["cache-control"] == "no-store"
     assert await user_count() == 0
 
     # just under the limit is processed normally (and rejected for its content)
