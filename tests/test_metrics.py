@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,29 @@ async def test_metrics_sum_over_several_workers(stack: dict[str, str], tmp_path:
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), 15)
+
+
+def test_a_dead_workers_requests_in_flight_are_retired(tmp_path: Path) -> None:
+    """A worker killed mid-request leaves its in-flight gauge behind; the next worker to start drops it."""
+    from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+
+    from oms.metrics import retire_dead_workers
+
+    dying = "from oms.metrics import HTTP_IN_FLIGHT; HTTP_IN_FLIGHT.inc(); HTTP_IN_FLIGHT.inc()"
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    command = [sys.executable, "-c", dying]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603  # our own
+    assert done.returncode == 0, done.stderr
+
+    def in_flight() -> float:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=str(tmp_path))
+        lines = generate_latest(registry).decode().splitlines()
+        return sum(
+            float(line.split()[-1]) for line in lines if line.startswith("oms_http_requests_in_flight ")
+        )
+
+    assert in_flight() == 2.0
+    assert retire_dead_workers(str(tmp_path)) != []
+    assert in_flight() == 0.0
+    assert retire_dead_workers(str(tmp_path)) == []

@@ -20,7 +20,7 @@ from oms.errors import install_error_handlers
 from oms.exceptions import UsernameTaken
 from oms.frontdoor import FrontDoor
 from oms.hardening import SecurityHeadersMiddleware
-from oms.metrics import metrics_endpoint
+from oms.metrics import metrics_endpoint, retire_dead_workers
 from oms.observability import RequestContextMiddleware, setup_logging
 from oms.openapi import install_openapi
 from oms.routers import (
@@ -86,6 +86,7 @@ def _near_cache(settings: Settings, client: aioredis.Redis) -> NearCache | None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured."""
     settings: Settings = app.state.settings
+    retire_dead_workers()
     app.state.mongo = make_client(settings)
     app.state.redis = _redis_client(settings)
     guard = RedisGuard(app.state.redis, settings.redis_retry_s)

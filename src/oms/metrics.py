@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -88,6 +89,29 @@ def observe_request(method: str, route: str | None, status: int, started: float)
         _request_series[(method, route, status)] = series
     series[0].inc()
     series[1].observe(time.perf_counter() - started)
+
+
+def retire_dead_workers(directory: str | None = None) -> list[int]:
+    """In multiprocess mode, drop the live gauges (requests in flight) of worker processes that are gone,
+    e.g. a worker killed mid-request and started again; their counters stay, as counters must. Returns
+    the pids retired. Each worker calls this as it starts."""
+    path = directory or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        return []
+    retired = []
+    for file in Path(path).glob("gauge_live*_*.db"):
+        pid_text = file.stem.rsplit("_", 1)[1]
+        if not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid, path)  # type: ignore[no-untyped-call]  # untyped in the library
+            retired.append(pid)
+        except PermissionError:  # alive, another user's
+            pass
+    return retired
 
 
 async def metrics_endpoint(_: Request) -> Response:
