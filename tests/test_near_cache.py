@@ -13,7 +13,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from oms.clock import utcnow
 from oms.services.near_cache import INCOMPLETE, NearCache, NearPage, parse_resp
+from oms.services.rankings import bucket
 from tests.conftest import Actor
 from tests.test_cache import loads  # noqa: F401  # fixture
 from tests.test_redis_outage import RedisProcess, redis_process  # noqa: F401  # fixture
@@ -160,3 +162,19 @@ async def test_the_near_cache_can_be_turned_off(
         for _ in range(3):
             assert (await api.get(f"/courses/{course['id']}")).json()["id"] == course["id"]
     assert own.state.cache.stats.get("near_hits", 0) == 0
+
+
+async def test_views_counted_in_memory_reach_the_day_and_all_time_sets(app: FastAPI) -> None:
+    views = app.state.rankings.views
+    for course_id, n in (("a" * 24, 3), ("b" * 24, 1), ("c" * 24, 2)):
+        for _ in range(n):
+            views.add(course_id)
+    assert views.pending == 6
+    await views.flush()
+    assert views.pending == 0
+    redis = app.state.redis
+    day = bucket("view", utcnow())
+    for key in (day, bucket("view", "all")):
+        rows = await redis.zrange(key, 0, -1, withscores=True)
+        assert {m.decode(): s for m, s in rows} == {"a" * 24: 3.0, "b" * 24: 1.0, "c" * 24: 2.0}
+    assert 0 < await redis.ttl(day) <= 40 * 24 * 3600

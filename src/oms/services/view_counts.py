@@ -20,6 +20,16 @@ from oms.services.redis_guard import RedisGuard
 
 log = logging.getLogger(__name__)
 
+# KEYS: today's bucket, the all-time set; ARGV: the bucket's TTL, then course id, count, course id, count...
+_ADD_VIEWS = """
+for i = 2, #ARGV, 2 do
+  redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i])
+  redis.call('ZINCRBY', KEYS[2], ARGV[i + 1], ARGV[i])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return #ARGV
+"""
+
 
 class ViewBuffer:
     """Pending views per course id, flushed by `flush()` (and every `interval_s` once started)."""
@@ -28,6 +38,7 @@ class ViewBuffer:
         self.guard = guard
         self.interval_s = interval_s
         self._pending: Counter[str] = Counter()
+        self._add_views = guard.client.register_script(_ADD_VIEWS)
         self._task: asyncio.Task[None] | None = None
 
     def add(self, course_id: str) -> None:
@@ -40,19 +51,16 @@ class ViewBuffer:
         return self._pending.total()
 
     async def flush(self) -> None:
-        """Send the pending views to today's bucket and the all-time set."""
+        """Send the pending views to today's bucket and the all-time set (one command, however many)."""
         if not self._pending:
             return
         views, self._pending = self._pending, Counter()
-        day = bucket("view", utcnow())
+        args = [part for course_id, n in views.items() for part in (course_id, n)]
 
         async def send(r: aioredis.Redis) -> None:
-            async with r.pipeline(transaction=False) as pipe:
-                for course_id, n in views.items():
-                    pipe.zincrby(day, n, course_id)
-                    pipe.zincrby(bucket("view", "all"), n, course_id)
-                pipe.expire(day, BUCKET_TTL_S)
-                await pipe.execute()
+            await self._add_views(
+                keys=[bucket("view", utcnow()), bucket("view", "all")], args=[BUCKET_TTL_S, *args]
+            )
 
         await self.guard.run(send, None)
 
