@@ -18,7 +18,6 @@ from starlette.types import Scope, Send
 
 from oms.config import Settings
 from oms.hardening import ALWAYS
-from oms.metrics import HTTP_IN_FLIGHT
 from oms.observability import finish_request, new_request_id, trace_headers
 from oms.routers import API_PREFIX
 from oms.services.course_pages import etag_matches
@@ -74,7 +73,7 @@ class FrontDoor:
         cache = getattr(self.state, "cache", None)
         if cache is None or not self._ordinary(scope, headers):
             return False
-        page = await cache.course(match[1], False, today_bucket(), count_miss=False)
+        page = cache.held(match[1]) or await cache.course(match[1], False, today_bucket(), count_miss=False)
         if page is None or page.body is None or page.etag is None:
             return False
         await self._send(scope, send, start, headers, COURSE_ROUTE, page.body, page.etag)
@@ -92,7 +91,6 @@ class FrontDoor:
     ) -> None:
         rid = new_request_id(headers)
         status = 500
-        HTTP_IN_FLIGHT.inc()
         try:
             if etag is not None and etag_matches(etag, headers.get(b"if-none-match", b"").decode("latin-1")):
                 status, body = 304, b""
@@ -106,6 +104,5 @@ class FrontDoor:
             await send({"type": "http.response.start", "status": status, "headers": reply})
             await send({"type": "http.response.body", "body": body})
         finally:
-            HTTP_IN_FLIGHT.dec()
             scope["route"] = route
             finish_request(scope, route.path, status, start, rid, self.slow_request_ms)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import ssl as ssl_module
 from collections.abc import AsyncIterator
@@ -106,6 +107,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     app.state.hasher, settings.admin_username, settings.admin_password.get_secret_value()
                 )
         ai_runtime.start(app.state, settings, guard, app.state.rankings)
+        gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
         yield
     finally:
         await ai_runtime.stop(app.state)

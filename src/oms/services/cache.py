@@ -125,6 +125,17 @@ class Cache(LoadOnce):
 
     # --- course pages -------------------------------------------------------------------------------
 
+    def held(self, ref: str, is_slug: bool = False, count_view: bool = True) -> NearPage | None:
+        """The page this process holds for a course id or slug (a hit, and a view when `count_view`), if
+        any: no Redis round trip, no await."""
+        page = self.near.get(ref, is_slug) if self.near is not None else None
+        if page is not None:
+            self.guard.count("near_hits")
+            self._count(True)
+            if count_view:
+                self.views.add(page.course_id)
+        return page
+
     async def course(
         self, ref: str, is_slug: bool, view_bucket: str = "", count_miss: bool = True
     ) -> CoursePage | None:
@@ -134,12 +145,8 @@ class Cache(LoadOnce):
             return None
         near = self.near
         if near is not None:
-            held = near.get(ref, is_slug)
+            held = self.held(ref, is_slug, count_view=bool(view_bucket))
             if held is not None:
-                self.guard.count("near_hits")
-                self._count(True)
-                if view_bucket:
-                    self.views.add(held.course_id)
                 return CoursePage(held.epoch, held.course_id, held.gen, held.body, held.etag)
             seq = near.seq
 
