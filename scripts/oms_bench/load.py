@@ -42,6 +42,11 @@ class Result:
         return (self.requests - self.non_2xx) / self.seconds if self.seconds else 0.0
 
 
+def median(runs: list[Result]) -> Result:
+    """The run with the median throughput (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda r: r.rps)[(len(runs) - 1) // 2]
+
+
 @dataclass
 class Samples:
     """Every request of a run: when it ended (s since start), its latency (s), status (0: no reply), check."""
