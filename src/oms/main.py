@@ -62,7 +62,7 @@ def _redis_client(settings: Settings) -> aioredis.Redis:
     )
 
 
-def _near_cache(settings: Settings, client: aioredis.Redis) -> NearCache | None:
+def near_cache_for(settings: Settings, client: aioredis.Redis) -> NearCache | None:
     """The in-process page cache, when it is wanted and Redis is reached over TCP (as it can then tell
     this process about every change)."""
     kwargs = client.connection_pool.connection_kwargs
@@ -72,7 +72,10 @@ def _near_cache(settings: Settings, client: aioredis.Redis) -> NearCache | None:
     if client.connection_pool.connection_class is not aioredis.Connection:
         if client.connection_pool.connection_class is not aioredis.SSLConnection:
             return None
-        ssl = ssl_module.create_default_context()
+        ssl = ssl_module.create_default_context(cafile=kwargs.get("ssl_ca_certs"))
+        if kwargs.get("ssl_cert_reqs") in ("none", ssl_module.CERT_NONE):  # as the URL asked of redis-py
+            ssl.check_hostname = False
+            ssl.verify_mode = ssl_module.CERT_NONE
     connection = {k: kwargs.get(k) for k in ("host", "port", "username", "password")} | {"ssl": ssl}
     return NearCache(
         connection,
@@ -92,7 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.redis = _redis_client(settings)
     guard = RedisGuard(app.state.redis, settings.redis_retry_s)
     views = ViewBuffer(guard)
-    near = _near_cache(settings, app.state.redis)
+    near = near_cache_for(settings, app.state.redis)
     app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
     app.state.rankings = Rankings(guard, views, enabled=settings.cache_enabled)
     app.state.throttle = Throttle(guard)
@@ -107,6 +110,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     app.state.hasher, settings.admin_username, settings.admin_password.get_secret_value()
                 )
         ai_runtime.start(app.state, settings, guard, app.state.rankings)
+        gc.collect()
         gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
         yield
     finally:
