@@ -16,9 +16,7 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from oms.clock import utcnow
-from oms.config import Settings
-from oms.main import near_cache_for
-from oms.services.near_cache import INCOMPLETE, NearCache, NearPage, parse_resp
+from oms.services.near_cache import INCOMPLETE, NearCache, NearPage, near_cache_for, parse_resp
 from oms.services.rankings import bucket
 from tests.conftest import Actor
 from tests.test_cache import loads  # noqa: F401  # fixture
@@ -77,7 +75,7 @@ def test_resp_replies_are_parsed_across_fragments() -> None:
 
 def test_a_page_read_while_something_changed_is_not_kept() -> None:
     near = NearCache({}, max_bytes=1 << 20, ttl_s=60)
-    near.live = True
+    near.live, near.heard_until = True, float("inf")
     page = NearPage("a" * 24, b"{}", '"e"', "slug", "0", "1", expires=float("inf"))
     seq = near.seq
     near.invalidate([b"oms:cgen:" + b"b" * 24])  # any invalidation while it was being read
@@ -90,7 +88,7 @@ def test_a_page_read_while_something_changed_is_not_kept() -> None:
 
 def test_held_pages_stay_within_their_budget() -> None:
     near = NearCache({}, max_bytes=8 * 1000, ttl_s=60)
-    near.live = True
+    near.live, near.heard_until = True, float("inf")
     for i in range(20):
         assert near.put(near.seq, NearPage(f"{i:024x}", b"x" * 900, '"e"', f"s{i}", "0", "1", float("inf")))
     assert near.size <= 8 * 1000
@@ -117,6 +115,28 @@ async def test_a_held_page_is_served_without_redis(
     # the views of held pages reach the ranking: 1 enrollment-free course, 3 + views so far
     ranked = (await client.get("/courses/popular", params={"window": "7d"})).json()["items"]
     assert ranked[0]["course"]["id"] == course["id"] and ranked[0]["score"] > 0
+
+
+async def test_held_pages_are_served_only_while_redis_answers_heartbeats(
+    app: FastAPI, client: httpx.AsyncClient, make_course: Any
+) -> None:
+    course = await make_course()
+    await held(app, client, course["id"])
+    near = near_of(app)
+    near.heard_until = 0.0  # as if the connection had gone silent: invalidations might be missed
+    assert near.get(course["id"]) is None
+    await until(lambda: near.get(course["id"]) is not None)  # the next PONG: served again, nothing changed
+
+
+async def test_a_stray_publish_on_the_invalidation_channel_forgets_everything(
+    app: FastAPI, client: httpx.AsyncClient, make_course: Any
+) -> None:
+    course = await make_course()
+    await held(app, client, course["id"])
+    await app.state.redis.publish("__redis__:invalidate", "not a list of keys")
+    await until(lambda: near_of(app).get(course["id"]) is None)
+    assert near_of(app).live  # and the subscription carries on
+    assert (await client.get(f"/courses/{course['id']}")).json()["id"] == course["id"]
 
 
 async def test_a_write_from_another_process_is_seen_at_once(
@@ -195,10 +215,8 @@ async def test_views_counted_in_memory_reach_the_day_and_all_time_sets(app: Fast
         ("unix:///run/redis.sock", None),  # no TCP: the near cache stays off
     ],
 )
-def test_the_near_cache_connects_as_the_redis_url_says(
-    settings: Settings, url: str, expected: dict[str, Any] | None
-) -> None:
-    near = near_cache_for(settings, aioredis.from_url(url))
+def test_the_near_cache_connects_as_the_redis_url_says(url: str, expected: dict[str, Any] | None) -> None:
+    near = near_cache_for(aioredis.from_url(url), max_bytes=1 << 20, ttl_s=60, timeout_s=1, retry_s=5)
     if expected is None:
         assert near is None
         return
@@ -208,3 +226,22 @@ def test_the_near_cache_connects_as_the_redis_url_says(
     if tls is not None:
         seen["verify"] = tls.verify_mode != ssl.CERT_NONE
     assert {k: seen[k] for k in expected} == expected
+
+
+async def test_a_page_kept_while_the_writer_tells_redis_is_dropped_even_if_redis_missed_the_write(
+    app: FastAPI, client: httpx.AsyncClient, make_course: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = await make_course()
+    await held(app, client, course["id"])
+    near, cache = near_of(app), app.state.cache
+    old_page = near.get(course["id"])
+    assert old_page is not None
+
+    async def redis_missed_it(op: Any, default: Any) -> Any:
+        assert near.put(near.seq, old_page)  # another request read the old page from Redis meanwhile
+        return default  # and the generation bump never reached Redis: no broadcast will come
+
+    monkeypatch.setattr(cache.guard, "run", redis_missed_it)
+    await cache.invalidate_course(course["id"])
+    monkeypatch.undo()
+    assert near.get(course["id"]) is None

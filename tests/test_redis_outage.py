@@ -132,3 +132,22 @@ async def test_breaker_skips_redis_while_open(
     assert guard.stats["errors"] == errors  # no call went to Redis
     assert guard.stats["skipped"] >= 5
     assert guard.state == "open"
+
+
+async def test_a_failing_recovery_step_fails_no_request(
+    own_app: FastAPI, api: httpx.AsyncClient, make_course: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    course = await make_course()
+    guard = own_app.state.cache.guard
+
+    async def rebuild_without_mongodb() -> None:
+        raise ConnectionError("MongoDB is away too")
+
+    guard.on_recovery(rebuild_without_mongodb)
+    guard._trip(ConnectionError("simulated blip"))
+    await pass_retry_window()
+    with caplog.at_level(logging.ERROR, logger="oms.services.redis_guard"):
+        reply = await api.get(f"/courses/{course['id']}")
+    assert reply.status_code == 200 and reply.json()["id"] == course["id"]
+    assert guard.state == "closed"
+    assert any("recovery step failed" in r.getMessage() for r in caplog.records)

@@ -1,10 +1,11 @@
-"""The hottest, simplest requests, answered before the framework: liveness, and cached course reads by id.
+"""The hottest, simplest requests, answered before the framework: liveness, and held course pages by id.
 
-`GET /healthz` and an anonymous `GET /api/v1/courses/{id}` whose page the cache holds get what every reply
-gets — request id, Server-Timing, the security headers, metrics and one access-log line — without
-Starlette's middleware stack, routing or dependency resolution, and (when the page is held in the process)
-without a Redis round trip. Anything out of the ordinary goes on to the app, which gives the same answer: a
-token, a query string, a body, an `Origin` when CORS is on, a host list to check, a cache miss.
+`GET /healthz` and an anonymous `GET /api/v1/courses/{id}` whose page this process holds in memory (the
+near cache) get what every reply gets — request id, Server-Timing, the security headers, metrics and one
+access-log line — without Starlette's middleware stack, routing, dependency resolution or any I/O before the
+reply. Anything out of the ordinary goes on to the app, which gives the same answer: a token, a query
+string, a body, an `Origin` when CORS is on, a host list to check, a page not held (the route reads Redis,
+and a Redis hit is held for the next request).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from oms.hardening import ALWAYS
 from oms.observability import finish_request, new_request_id, trace_headers
 from oms.routers import API_PREFIX
 from oms.services.course_pages import etag_matches
-from oms.services.rankings import today_bucket
 
 COURSE_BY_ID = re.compile(rf"^{API_PREFIX}/courses/([0-9a-f]{{24}})$")
 HEALTHZ = "/healthz"
@@ -38,6 +38,11 @@ class _Route:
 
 COURSE_ROUTE = _Route(f"{API_PREFIX}/courses/{{course_ref}}")
 HEALTH_ROUTE = _Route(HEALTHZ)
+
+
+def _first(scope: Scope, name: bytes) -> str:
+    """The first value of a request header, as Starlette's `Headers.get` reads it."""
+    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), "")
 
 
 class FrontDoor:
@@ -73,8 +78,8 @@ class FrontDoor:
         cache = getattr(self.state, "cache", None)
         if cache is None or not self._ordinary(scope, headers):
             return False
-        page = cache.held(match[1]) or await cache.course(match[1], False, today_bucket(), count_miss=False)
-        if page is None or page.body is None or page.etag is None:
+        page = cache.held(match[1])  # in memory or not at all: nothing here waits on Redis
+        if page is None:
             return False
         await self._send(scope, send, start, headers, COURSE_ROUTE, page.body, page.etag)
         return True
@@ -92,7 +97,7 @@ class FrontDoor:
         rid = new_request_id(headers)
         status = 500
         try:
-            if etag is not None and etag_matches(etag, headers.get(b"if-none-match", b"").decode("latin-1")):
+            if etag is not None and etag_matches(etag, _first(scope, b"if-none-match")):
                 status, body = 304, b""
                 reply = [(b"etag", etag.encode())]
             else:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import ssl as ssl_module
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
@@ -41,7 +40,7 @@ from oms.routers import (
 )
 from oms.services.ai import runtime as ai_runtime
 from oms.services.cache import Cache
-from oms.services.near_cache import NearCache
+from oms.services.near_cache import near_cache_for
 from oms.services.passwords import PasswordHasher
 from oms.services.rankings import Rankings
 from oms.services.redis_guard import RedisGuard
@@ -62,47 +61,34 @@ def _redis_client(settings: Settings) -> aioredis.Redis:
     )
 
 
-def near_cache_for(settings: Settings, client: aioredis.Redis) -> NearCache | None:
-    """The in-process page cache, when it is wanted and Redis is reached over TCP (as it can then tell
-    this process about every change)."""
-    kwargs = client.connection_pool.connection_kwargs
-    if not (settings.cache_enabled and settings.near_cache_mb > 0 and "host" in kwargs):
-        return None
-    ssl = None
-    if client.connection_pool.connection_class is not aioredis.Connection:
-        if client.connection_pool.connection_class is not aioredis.SSLConnection:
-            return None
-        ssl = ssl_module.create_default_context(cafile=kwargs.get("ssl_ca_certs"))
-        if kwargs.get("ssl_cert_reqs") in ("none", ssl_module.CERT_NONE):  # as the URL asked of redis-py
-            ssl.check_hostname = False
-            ssl.verify_mode = ssl_module.CERT_NONE
-    connection = {k: kwargs.get(k) for k in ("host", "port", "username", "password")} | {"ssl": ssl}
-    return NearCache(
-        connection,
-        max_bytes=settings.near_cache_mb * 1024 * 1024,
-        ttl_s=settings.cache_ttl_s,
-        timeout_s=max(settings.redis_timeout_s, 1.0),
-        retry_s=settings.redis_retry_s,
-    )
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured."""
+    """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured.
+    On the way out every step is undone, even when an earlier one fails."""
     settings: Settings = app.state.settings
     retire_dead_workers()
-    app.state.mongo = make_client(settings)
-    app.state.redis = _redis_client(settings)
-    guard = RedisGuard(app.state.redis, settings.redis_retry_s)
-    views = ViewBuffer(guard)
-    near = near_cache_for(settings, app.state.redis)
-    app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
-    app.state.rankings = Rankings(guard, views, enabled=settings.cache_enabled)
-    app.state.throttle = Throttle(guard)
-    views.start()
-    if near is not None:
-        near.start()
-    try:
+    async with AsyncExitStack() as teardown:
+        app.state.mongo = make_client(settings)
+        teardown.push_async_callback(app.state.mongo.close)
+        app.state.redis = _redis_client(settings)
+        teardown.push_async_callback(app.state.redis.aclose)
+        guard = RedisGuard(app.state.redis, settings.redis_retry_s)
+        views = ViewBuffer(guard)
+        near = near_cache_for(
+            app.state.redis,
+            max_bytes=settings.near_cache_mb * 1024 * 1024 if settings.cache_enabled else 0,
+            ttl_s=settings.cache_ttl_s,
+            timeout_s=max(settings.redis_timeout_s, 1.0),
+            retry_s=settings.redis_retry_s,
+        )
+        app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
+        app.state.rankings = Rankings(guard, views, enabled=settings.cache_enabled)
+        app.state.throttle = Throttle(guard)
+        views.start()
+        teardown.push_async_callback(views.stop)
+        if near is not None:
+            near.start()
+            teardown.push_async_callback(near.stop)
         app.state.db = await init_db(settings, app.state.mongo)
         if settings.admin_username and settings.admin_password:
             with suppress(UsernameTaken):  # another worker created it first
@@ -110,16 +96,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     app.state.hasher, settings.admin_username, settings.admin_password.get_secret_value()
                 )
         ai_runtime.start(app.state, settings, guard, app.state.rankings)
-        gc.collect()
-        gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
+        teardown.push_async_callback(ai_runtime.stop, app.state)
+        _freeze_startup_objects()
         yield
-    finally:
-        await ai_runtime.stop(app.state)
-        if near is not None:
-            await near.stop()
-        await views.stop()
-        await app.state.redis.aclose()
-        await app.state.mongo.close()
+
+
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Once per process: what start-up built lives as long as the process, so keep it out of every
+    garbage collection (apps built again in the same process, as tests do, are not frozen)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 class OMSApp(FastAPI):

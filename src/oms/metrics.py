@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from prometheus_client import (
@@ -94,24 +95,29 @@ def observe_request(method: str, route: str | None, status: int, started: float)
 def retire_dead_workers(directory: str | None = None) -> list[int]:
     """In multiprocess mode, drop the live gauges (requests in flight) of worker processes that are gone,
     e.g. a worker killed mid-request and started again; their counters stay, as counters must. Returns
-    the pids retired. Each worker calls this as it starts."""
+    the pids retired. Each worker calls this as it starts (several may retire the same pid at once)."""
     path = directory or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not path:
         return []
-    retired = []
+    retired = set()
     for file in Path(path).glob("gauge_live*_*.db"):
         pid_text = file.stem.rsplit("_", 1)[1]
-        if not pid_text.isdigit():
+        if not pid_text.isdigit() or _alive(int(pid_text)):
             continue
-        pid = int(pid_text)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            multiprocess.mark_process_dead(pid, path)  # type: ignore[no-untyped-call]  # untyped in the library
-            retired.append(pid)
-        except PermissionError:  # alive, another user's
-            pass
-    return retired
+        with suppress(FileNotFoundError):  # another worker got there first
+            file.unlink()
+        retired.add(int(pid_text))
+    return sorted(retired)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 async def metrics_endpoint(_: Request) -> Response:

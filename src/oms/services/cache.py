@@ -238,10 +238,10 @@ class Cache(LoadOnce):
     async def invalidate_course(self, course_id: str | None) -> None:
         """After a write: no page cached before it is read again (all pages, if Redis cannot be told)."""
 
-        if self.near is not None:
-            if course_id:
+        def forget_held() -> None:
+            if self.near is not None and course_id:
                 self.near.forget(course_id)
-            else:
+            elif self.near is not None:
                 self.near.invalidate(None)
 
         async def bump(r: aioredis.Redis) -> bool:
@@ -252,7 +252,12 @@ class Cache(LoadOnce):
                 await pipe.execute()
             return True
 
-        if not await self.guard.run(bump, False):
+        forget_held()
+        try:
+            bumped = await self.guard.run(bump, False)
+        finally:  # and again: a page another request read from Redis before the bump may have been kept
+            forget_held()
+        if not bumped:
             self._epoch_bump_pending = True
 
     async def _after_outage(self) -> None:

@@ -3,15 +3,18 @@
 A page held here is served with no Redis round trip. What keeps it exact is Redis `CLIENT TRACKING` in
 broadcast mode: one connection per process turns tracking on for the `oms:cgen:` and `oms:epoch` prefixes,
 redirected to itself, and subscribes to `__redis__:invalidate`. Every change to a course's generation (any
-write to the course, from any process) or to the epoch then reaches every process. The asyncio protocol
-drops the page inside `data_received`, so an invalidation that reached this process's socket before a request
-is applied before that request's handler runs (both are read in the same event-loop turn, and handlers run in
-a later one). The process that writes also drops its own copy at once, before it answers the write.
+write to the course, from any process) or to the epoch then reaches every process: Redis queues the message
+in the same event-loop cycle as the write, so it is on its way before the writer hears back. The asyncio
+protocol drops the page inside `data_received`, so an invalidation that reached this process's socket
+before a request is applied before that request's handler runs (both are read in the same event-loop turn,
+and handlers run in a later one). The process that writes drops its own copy before and after it tells
+Redis, so its own reads never see the old page.
 
-Pages are held only while that connection is up and subscribed. When it drops (Redis down or restarted, a
-missed heartbeat), everything held is forgotten and reads go back to Redis until a new subscription is in
-place. A page read from Redis is kept only if no invalidation at all arrived while it was being read
-(`seq`), so a page can never outlive the write that retired it.
+Pages are served only while that connection is up, subscribed, and answered a heartbeat (PING, every
+second) within the last two seconds: a connection gone silent (a lost packet, a one-way partition) cannot
+keep a page past a write for longer than that. When it drops, everything held is forgotten and reads go
+back to Redis until a new subscription is in place. A page read from Redis is kept only if no invalidation
+at all arrived while it was being read (`seq`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, cast
+
+import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +133,10 @@ class _Invalidations(asyncio.Protocol):
 
     def _dispatch(self, value: Any) -> None:
         if isinstance(value, list) and len(value) == 3 and value[0] == b"message" and value[1] == CHANNEL:
-            self.near.invalidate(value[2])
+            keys = value[2]  # a list of keys; None after a flush; anything else (a stray PUBLISH): all
+            self.near.invalidate(
+                keys if isinstance(keys, list) and all(isinstance(k, bytes) for k in keys) else None
+            )
         elif self.replies:
             reply = self.replies.popleft()
             if not reply.done():
@@ -153,7 +162,7 @@ class NearCache:
         ttl_s: float,
         timeout_s: float = 1.0,
         retry_s: float = 5.0,
-        heartbeat_s: float = 5.0,
+        heartbeat_s: float = 1.0,
     ) -> None:
         self.connection = connection
         self.max_bytes = max_bytes
@@ -163,6 +172,7 @@ class NearCache:
         self.heartbeat_s = heartbeat_s
         self.seq = 0  # goes up with every invalidation, connect and disconnect
         self.live = False
+        self.heard_until = 0.0  # held pages are served only while Redis answered a heartbeat lately
         self.size = 0
         self._pages: dict[str, NearPage] = {}
         self._slugs: dict[str, str] = {}
@@ -179,7 +189,10 @@ class NearCache:
         page = self._pages.get(course_id) if course_id else None
         if page is None or (is_slug and page.slug != ref):
             return None
-        if page.expires < time.monotonic():
+        now = time.monotonic()
+        if now > self.heard_until:  # a silent connection may be missing invalidations
+            return None
+        if page.expires < now:
             self._drop(page.course_id)
             return None
         return page
@@ -239,7 +252,7 @@ class NearCache:
         """End the subscription and forget everything."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
         self.forget_all()
@@ -249,9 +262,9 @@ class NearCache:
         while True:
             try:
                 await self._session()
-            except (OSError, TimeoutError, ConnectionError, RespError) as exc:
+            except Exception as exc:  # whatever it was, hold nothing and try again later
                 if not self._reported:  # once per outage, like the breaker
-                    log.info("near cache off until redis invalidations can be subscribed: %s", exc)
+                    log.warning("near cache off until redis invalidations can be subscribed: %r", exc)
                 self._reported = True
             self.forget_all()
             await asyncio.sleep(self.retry_s)
@@ -277,6 +290,7 @@ class NearCache:
             if not (isinstance(subscribed, list) and subscribed[:1] == [b"subscribe"]):
                 raise RespError(f"unexpected reply to SUBSCRIBE: {subscribed!r}")
             self.forget_all()  # whatever changed while we were not listening
+            self.heard_until = time.monotonic() + 2 * self.heartbeat_s
             self.live = True
             self._reported = False
             log.info("near cache on: redis invalidations subscribed")
@@ -285,6 +299,7 @@ class NearCache:
                 if done:
                     raise ConnectionError("redis closed the invalidation connection")
                 await asyncio.wait_for(proto.command("PING"), self.timeout_s)
+                self.heard_until = time.monotonic() + 2 * self.heartbeat_s
         finally:
             self.forget_all()
             if proto.transport is not None:
@@ -294,3 +309,29 @@ class NearCache:
         value = await asyncio.wait_for(reply, self.timeout_s)
         if isinstance(value, RespError):
             raise value
+
+
+def near_cache_for(
+    client: aioredis.Redis, *, max_bytes: int, ttl_s: float, timeout_s: float, retry_s: float
+) -> NearCache | None:
+    """A near cache for the Redis that `client` talks to, connecting as it does (TCP or TLS, with the same
+    credentials and certificates); None when it is not wanted (`max_bytes` 0) or Redis is not over TCP."""
+    kwargs = client.connection_pool.connection_kwargs
+    kind = client.connection_pool.connection_class
+    if max_bytes <= 0 or "host" not in kwargs or kind not in (aioredis.Connection, aioredis.SSLConnection):
+        return None
+    tls = None
+    if kind is aioredis.SSLConnection:
+        tls = ssl.create_default_context(
+            cafile=kwargs.get("ssl_ca_certs"),
+            capath=kwargs.get("ssl_ca_path"),
+            cadata=kwargs.get("ssl_ca_data"),
+        )
+        if kwargs.get("ssl_certfile"):
+            tls.load_cert_chain(kwargs["ssl_certfile"], kwargs.get("ssl_keyfile"), kwargs.get("ssl_password"))
+        tls.check_hostname = bool(kwargs.get("ssl_check_hostname", True))
+        if kwargs.get("ssl_cert_reqs") in ("none", ssl.CERT_NONE):
+            tls.check_hostname = False
+            tls.verify_mode = ssl.CERT_NONE
+    connection = {k: kwargs.get(k) for k in ("host", "port", "username", "password")} | {"ssl": tls}
+    return NearCache(connection, max_bytes=max_bytes, ttl_s=ttl_s, timeout_s=timeout_s, retry_s=retry_s)

@@ -80,7 +80,12 @@ class RedisGuard:
         self.down = False
         log.warning("redis is reachable again; caching resumes")
         for hook in self._recovery_hooks:
-            await hook()
+            try:
+                await hook()
+            except (
+                Exception
+            ):  # e.g. a ranking rebuild while MongoDB is away: that feature waits, not the request
+                log.exception("a redis recovery step failed")
         return True
 
     def _trip(self, exc: Exception) -> None:
