@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oms_stack.workers import uvicorn_command
+
 from oms.devstack import Stack, StackError, free_port
 
 DATABASE = "oms_bench"
@@ -167,8 +169,7 @@ class Servers:
         """One uvicorn worker of the API, with the cache on or off."""
         port = free_port()
         log = self.root / f"app-{name}.log"
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", "oms.main:create_app"]
-        cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        cmd = uvicorn_command(port, "--log-level", "warning", "--no-access-log")  # as `make stack` runs them
         with log.open("ab") as out:
             proc = subprocess.Popen(  # noqa: S603  # our own argv, no shell
                 cmd,

@@ -12,6 +12,29 @@ from oms.devstack import free_port
 from oms_stack.procs import spawn, stop, wait_http
 
 
+def uvicorn_command(port: int, *extra: str) -> list[str]:
+    """How a production worker runs: the app factory on loopback, proxy headers trusted from loopback only,
+    keep-alive past Nginx's, no Server header."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "oms.main:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+        "--timeout-keep-alive",
+        "65",
+        "--no-server-header",
+        *extra,
+    ]
+
+
 @dataclass
 class Worker:
     """One uvicorn process of the API."""
@@ -28,24 +51,8 @@ class Worker:
         return f"127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        """The uvicorn command line: the app factory, proxy headers trusted from loopback only."""
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "oms.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--proxy-headers",
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-            "--timeout-keep-alive",
-            "65",
-            "--no-server-header",
-        ]
+        """The uvicorn command line of this worker."""
+        return uvicorn_command(self.port)
 
     def start(self) -> None:
         """Start the process (use `wait` to know when it serves)."""
