@@ -18,6 +18,8 @@ import redis.asyncio as aioredis
 from asgi_lifespan import LifespanManager
 from beanie import init_beanie
 from fastapi import FastAPI
+from pymongo import MongoClient
+from pymongo.database import Database
 
 from oms.config import Settings
 from oms.devstack import Stack, free_port
@@ -46,6 +48,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         yield {"mongo": mongo.rstrip("/"), "redis": redis_url, "logs": str(logs)}
     finally:
         started.stop()
+
+
+def scratch_database(stack: dict[str, str], name: str) -> Iterator[Database[dict[str, Any]]]:
+    """A synchronous handle on database `name`, empty before and dropped after (for `oms` commands' tests)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(stack["mongo"], tz_aware=True)
+    client.drop_database(name)
+    yield client[name]
+    client.drop_database(name)
+    client.close()
 
 
 def make_settings(stack: dict[str, str], data_dir: Path, **overrides: Any) -> Settings:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import MongoClient
+
+from tests.conftest import scratch_database
 
 DB = "oms_cli_test"
 
@@ -30,11 +31,7 @@ def cli_env(stack: dict[str, str], tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def cli_db(stack: dict[str, str]) -> Any:
-    client: MongoClient[dict[str, Any]] = MongoClient(stack["mongo"], tz_aware=True)
-    client.drop_database(DB)
-    yield client[DB]
-    client.drop_database(DB)
-    client.close()
+    yield from scratch_database(stack, DB)
 
 
 def oms(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,12 +15,12 @@ import orjson
 import pytest
 from beanie import init_beanie
 from fastapi import FastAPI
-from pymongo import MongoClient
 from typer.testing import CliRunner
 
 from oms.cli import app as cli
 from oms.config import get_settings
 from oms.documents import DOCUMENT_MODELS
+from tests.conftest import scratch_database
 from tests.test_import import course_item, ndjson
 
 DB = "oms_import_cli_test"
@@ -39,11 +39,7 @@ def env(stack: dict[str, str], tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def db(stack: dict[str, str]) -> Any:
-    client: MongoClient[dict[str, Any]] = MongoClient(stack["mongo"], tz_aware=True)
-    client.drop_database(DB)
-    yield client[DB]
-    client.drop_database(DB)
-    client.close()
+    yield from scratch_database(stack, DB)
 
 
 @pytest.fixture
