@@ -29,7 +29,7 @@ import redis
 from bson import ObjectId
 from pymongo import MongoClient
 
-from oms.devstack import Stack, free_port
+from oms.cli.devstack import Stack, free_port
 from oms.services.ai import evaluation
 
 DB = "oms_bench_ai"

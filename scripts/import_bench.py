@@ -30,7 +30,7 @@ import httpx
 from course_catalogue import catalogue, write
 from pymongo import MongoClient
 
-from oms.devstack import Stack, free_port, port_open
+from oms.cli.devstack import Stack, free_port, port_open
 
 ADMIN, PASSWORD = "bench-admin", "bench-password-1"
 API = "/api/v1"

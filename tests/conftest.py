@@ -21,12 +21,12 @@ from fastapi import FastAPI
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from oms.cli.devstack import Stack, free_port
 from oms.config import Settings
-from oms.devstack import Stack, free_port
 from oms.documents import DOCUMENT_MODELS
 from oms.documents.user import Role
 from oms.main import create_app
-from oms.services.auth import create_user
+from oms.services.accounts.auth import create_user
 
 PASSWORD = "correct-horse-9"
 _names = itertools.count(1)

@@ -17,7 +17,7 @@ from jose import jwt
 
 from oms.config import Settings
 from oms.documents import RefreshToken, RevokedToken, User
-from oms.services.tokens import key_id
+from oms.services.accounts.tokens import key_id
 from tests.conftest import PASSWORD, Actor, bearer, login
 
 PROBLEM = "application/problem+json"
@@ -677,7 +677,7 @@ async def test_revocation_during_rotation_kills_the_token_being_issued(
     client: httpx.AsyncClient, student: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A replay (or logout) that revokes the family while a rotation runs must not miss the new token."""
-    from oms.services import auth as auth_service
+    from oms.services.accounts import auth as auth_service
 
     family = jwt.get_unverified_claims(student.tokens["refresh_token"])["fam"]
     original = auth_service.issue_pair

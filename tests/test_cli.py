@@ -36,7 +36,7 @@ def cli_db(stack: dict[str, str]) -> Any:
 
 def oms(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "oms.cli", *args],
+        [sys.executable, "-m", "oms.cli.main", *args],
         env=env,
         input=stdin,
         capture_output=True,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from oms.devstack import Stack, free_port
+from oms.cli.devstack import Stack, free_port
 from tests.conftest import PASSWORD
 
 

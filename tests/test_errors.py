@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from oms.documents import RefreshToken, User
-from oms.observability import JsonFormatter
+from oms.edge.observability import JsonFormatter
 from tests.conftest import PASSWORD, Actor
 
 PROBLEM = "application/problem+json"
@@ -402,7 +402,7 @@ async def test_unexpected_exception_is_500_problem(
     assert "errors" not in body
 
     # the crash is logged with its traceback, server-side only
-    crashes = [r for r in caplog.records if r.name == "oms.errors"]
+    crashes = [r for r in caplog.records if r.name == "oms.edge.problems"]
     assert len(crashes) == 1
     assert crashes[0].levelno == logging.ERROR
     assert crashes[0].exc_info is not None

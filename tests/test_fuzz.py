@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from oms.devstack import free_port
+from oms.cli.devstack import free_port
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ADMIN, STUDENT, PASSWORD = "fuzzadmin", "fuzzstudent", "fuzz-password-1"

@@ -6,9 +6,9 @@ import httpx
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
+from oms.cli.devstack import free_port
 from oms.config import Settings
 from oms.db import make_client
-from oms.devstack import free_port
 
 
 async def test_healthz_at_root_and_under_api(app: FastAPI) -> None:

@@ -13,9 +13,10 @@ from fastapi import FastAPI
 from oms.clock import utcnow
 from oms.documents import Course
 from oms.documents.user import Role
-from oms.services import course_import, import_plan
-from oms.services.auth import create_user
-from oms.services.import_reader import Format, ItemReader
+from oms.services.accounts.auth import create_user
+from oms.services.imports import importer as course_import
+from oms.services.imports import plan as import_plan
+from oms.services.imports.reader import Format, ItemReader
 from tests.conftest import PASSWORD, Actor, login
 
 IMPORT = "/admin/courses/import"

@@ -17,7 +17,7 @@ from beanie import init_beanie
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from oms.cli import app as cli
+from oms.cli.main import app as cli
 from oms.config import get_settings
 from oms.documents import DOCUMENT_MODELS
 from tests.conftest import scratch_database
@@ -63,7 +63,7 @@ def test_import_and_export_as_separate_processes(env: dict[str, str], db: Any, t
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")} | env
 
     def oms(*args: str) -> subprocess.CompletedProcess[bytes]:
-        command = [sys.executable, "-m", "oms.cli", *args]
+        command = [sys.executable, "-m", "oms.cli.main", *args]
         return subprocess.run(command, env=environment, capture_output=True, timeout=60)  # noqa: S603
 
     imported = oms("import-courses", str(source))

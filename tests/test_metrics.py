@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from oms.devstack import free_port
+from oms.cli.devstack import free_port
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -138,9 +138,9 @@ def test_a_dead_workers_requests_in_flight_are_retired(tmp_path: Path) -> None:
     """A worker killed mid-request leaves its in-flight gauge behind; the next worker to start drops it."""
     from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 
-    from oms.metrics import retire_dead_workers
+    from oms.edge.metrics import retire_dead_workers
 
-    dying = "from oms.metrics import HTTP_IN_FLIGHT; HTTP_IN_FLIGHT.inc(); HTTP_IN_FLIGHT.inc()"
+    dying = "from oms.edge.metrics import HTTP_IN_FLIGHT; HTTP_IN_FLIGHT.inc(); HTTP_IN_FLIGHT.inc()"
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     command = [sys.executable, "-c", dying]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603  # our own

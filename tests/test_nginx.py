@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from oms.devstack import StackError, free_port
+from oms.cli.devstack import StackError, free_port
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 if str(SCRIPTS) not in sys.path:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from oms.clock import utcnow
 from oms.documents import Enrollment
-from oms.services.rankings import Window, bucket, mongo_counts
+from oms.services.popularity.rankings import Window, bucket, mongo_counts
 from tests.conftest import Actor
 
 
@@ -157,7 +157,7 @@ async def test_rebuild_rankings_command(
         OMS_LOG_LEVEL="WARNING",
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "oms.cli", "rebuild-rankings", env=env, stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", "oms.cli.main", "rebuild-rankings", env=env, stderr=asyncio.subprocess.PIPE
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, stderr.decode()

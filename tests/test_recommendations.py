@@ -16,10 +16,10 @@ import pytest
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from oms.cli import app as cli
+from oms.cli.main import app as cli
 from oms.documents.recommender import RecommenderState
 from oms.services.ai import builder, evaluation
-from oms.services.ai import recommender as recommender_module
+from oms.services.ai import model as recommender_module
 from tests.ai_stub import Behaviour, StubLLM
 from tests.conftest import Actor
 

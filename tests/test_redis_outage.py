@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from oms.devstack import Stack, free_port
+from oms.cli.devstack import Stack, free_port
 from tests.conftest import Actor
 
 RETRY_S = 0.05
@@ -74,7 +74,7 @@ async def test_requests_stay_correct_while_redis_is_down_and_caching_resumes(
 
     redis_process.stop()
     student: Actor = await make_student()
-    with caplog.at_level(logging.WARNING, logger="oms.services.redis_guard"):
+    with caplog.at_level(logging.WARNING, logger="oms.redis_store"):
         enrolled = await api.post(f"{path}/enrollments", headers=student.headers)
         replies = [await api.get(path) for _ in range(10)]
         replies += [await api.get("/courses"), await api.get("/courses/popular")]
@@ -146,7 +146,7 @@ async def test_a_failing_recovery_step_fails_no_request(
     guard.on_recovery(rebuild_without_mongodb)
     guard._trip(ConnectionError("simulated blip"))
     await pass_retry_window()
-    with caplog.at_level(logging.ERROR, logger="oms.services.redis_guard"):
+    with caplog.at_level(logging.ERROR, logger="oms.redis_store"):
         reply = await api.get(f"/courses/{course['id']}")
     assert reply.status_code == 200 and reply.json()["id"] == course["id"]
     assert guard.state == "closed"

@@ -12,7 +12,7 @@ from jose import jwt
 
 from oms.documents import RefreshToken, User
 from oms.documents.user import Role
-from oms.services.auth import create_user
+from oms.services.accounts.auth import create_user
 from tests.conftest import PASSWORD, Actor, bearer, login
 
 PROBLEM = "application/problem+json"

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from oms.devstack import StackError
+from oms.cli.devstack import StackError
 from oms_bench import catalogue, load, outage, report, wrk
 from oms_bench.load import Result, median
 from oms_bench.servers import DATABASE, App, Servers

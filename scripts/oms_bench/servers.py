@@ -16,7 +16,7 @@ from pathlib import Path
 
 from oms_stack.workers import uvicorn_command
 
-from oms.devstack import Stack, StackError, free_port
+from oms.cli.devstack import Stack, StackError, free_port
 
 DATABASE = "oms_bench"
 
@@ -160,7 +160,7 @@ class Servers:
 
     def oms(self, *args: str) -> None:
         """Run an `oms` command against the benchmark's servers."""
-        cmd = [sys.executable, "-m", "oms.cli", *args]
+        cmd = [sys.executable, "-m", "oms.cli.main", *args]
         done = subprocess.run(cmd, env=self.env(), cwd=self.root, capture_output=True, text=True)  # noqa: S603
         if done.returncode != 0:
             raise StackError(f"oms {' '.join(args)} failed:\n{done.stdout}{done.stderr}")

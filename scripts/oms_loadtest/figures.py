@@ -22,7 +22,7 @@ from pathlib import Path
 from oms_stack.nginx import Nginx
 from oms_stack.workers import start_workers
 
-from oms.devstack import Stack, free_port
+from oms.cli.devstack import Stack, free_port
 from oms_loadtest import cpu, mixed, wrk
 
 PAIRS = 15

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from oms.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
+from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
 from oms_stack.nginx import Nginx
 from oms_stack.workers import Worker, start_workers
 
@@ -126,7 +126,7 @@ def main() -> int:
         _rotate(root)
         env = app_env(root, dbs)
         if env_flag("DEMO"):
-            subprocess.run([sys.executable, "-m", "oms.cli", "seed-demo"], env=env, check=True)
+            subprocess.run([sys.executable, "-m", "oms.cli.main", "seed-demo"], env=env, check=True)
         workers = start_workers(count, env, root / "logs")
         nginx = Nginx(root / "nginx", port, metrics_port, [w.address for w in workers])
         nginx.start()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oms.devstack import StackError
+from oms.cli.devstack import StackError
 from oms_stack.procs import spawn, stop, wait_port
 
 REPO = Path(__file__).resolve().parents[2]

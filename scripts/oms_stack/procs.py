@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from oms.devstack import StackError, port_open
+from oms.cli.devstack import StackError, port_open
 
 
 def _die_with_parent() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from oms.devstack import free_port
+from oms.cli.devstack import free_port
 from oms_stack.procs import spawn, stop, wait_http
 
 

@@ -15,7 +15,7 @@ from pymongo.errors import CollectionInvalid, OperationFailure
 from oms.config import Settings
 from oms.documents import DOCUMENT_MODELS, assignment, audit, course, enrollment, submission, token, user
 from oms.documents.recommender import ITEM_VALIDATOR, STATE_VALIDATOR
-from oms.metrics import MongoCommandMetrics
+from oms.edge.metrics import MongoCommandMetrics
 from oms.services import analytics
 
 log = logging.getLogger(__name__)

@@ -14,23 +14,23 @@ from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from oms.config import Settings
-from oms.context import current_user_id
 from oms.documents import Assignment, Course, Enrollment, Submission, User
+from oms.edge.context import current_user_id
 from oms.exceptions import AssignmentNotFound, CourseNotFound, Forbidden, NotAuthenticated, PreconditionFailed
 from oms.schemas.common import MAX_LIMIT, PageParams
 from oms.services import assignments as assignment_service
 from oms.services import courses as course_service
 from oms.services import enrollments as enrollment_service
 from oms.services import submissions as submission_service
+from oms.services.accounts.auth import resolve_access_token
+from oms.services.accounts.passwords import PasswordHasher
+from oms.services.accounts.throttle import Throttle
+from oms.services.accounts.tokens import TokenClaims, TokenCodec
 from oms.services.ai.advice import AdviceService
 from oms.services.ai.recommendations import Recommender
 from oms.services.audit import Actor as AuditActor
-from oms.services.auth import resolve_access_token
-from oms.services.cache import Cache
-from oms.services.passwords import PasswordHasher
-from oms.services.rankings import Rankings
-from oms.services.throttle import Throttle
-from oms.services.tokens import TokenClaims, TokenCodec
+from oms.services.pagecache.cache import Cache
+from oms.services.popularity.rankings import Rankings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 

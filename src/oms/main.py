@@ -16,13 +16,14 @@ from oms import __version__
 from oms.clock import utcnow
 from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
-from oms.errors import install_error_handlers
+from oms.edge.frontdoor import FrontDoor
+from oms.edge.hardening import SecurityHeadersMiddleware
+from oms.edge.metrics import metrics_endpoint, retire_dead_workers
+from oms.edge.observability import RequestContextMiddleware, setup_logging
+from oms.edge.openapi import install_openapi, operation_id
+from oms.edge.problems import install_error_handlers
 from oms.exceptions import UsernameTaken
-from oms.frontdoor import FrontDoor
-from oms.hardening import SecurityHeadersMiddleware
-from oms.metrics import metrics_endpoint, retire_dead_workers
-from oms.observability import RequestContextMiddleware, setup_logging
-from oms.openapi import install_openapi
+from oms.redis_store import RedisGuard
 from oms.routers import (
     API_PREFIX,
     admin_courses,
@@ -38,16 +39,16 @@ from oms.routers import (
     submissions,
     users,
 )
+from oms.schemas.auth import LoginRequest
+from oms.services.accounts.passwords import PasswordHasher
+from oms.services.accounts.throttle import Throttle
+from oms.services.accounts.tokens import TokenCodec
 from oms.services.ai import runtime as ai_runtime
-from oms.services.cache import Cache
-from oms.services.near_cache import near_cache_for
-from oms.services.passwords import PasswordHasher
-from oms.services.rankings import Rankings
-from oms.services.redis_guard import RedisGuard
-from oms.services.throttle import Throttle
-from oms.services.tokens import TokenCodec
+from oms.services.pagecache.cache import Cache
+from oms.services.pagecache.near_cache import near_cache_for
+from oms.services.popularity.rankings import Rankings
+from oms.services.popularity.view_counts import ViewBuffer
 from oms.services.users import ensure_admin
-from oms.services.view_counts import ViewBuffer
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json" if settings.docs_enabled else None,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.clock = utcnow
@@ -164,7 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         docs.install_docs(app)
     install_error_handlers(app)
-    install_openapi(app)
+    install_openapi(app, extra_models=(LoginRequest,))
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
     if settings.cors_origins:  # bearer tokens, not cookies: credentials are never allowed cross-origin
         app.add_middleware(

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from jose import jwt
 
-from oms.services.tokens import key_id
+from oms.services.accounts.tokens import key_id
 from tests.conftest import PASSWORD
 
 OLD, NEW = "old-secret-" + "a" * 40, "new-secret-" + "b" * 40

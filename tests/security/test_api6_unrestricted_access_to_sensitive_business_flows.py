@@ -11,7 +11,7 @@ from bson import ObjectId
 from fastapi import FastAPI
 
 from oms.documents import Enrollment
-from oms.services.rankings import bucket
+from oms.services.popularity.rankings import bucket
 from tests.conftest import PASSWORD, Actor
 
 

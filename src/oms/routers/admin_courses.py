@@ -15,13 +15,14 @@ from starlette.datastructures import UploadFile
 
 from oms.deps import AdminUser, Auditor, CacheDep
 from oms.documents.course import CourseStatus
-from oms.errors import problem_body
+from oms.edge.problems import problem_body
 from oms.exceptions import Unprocessable
 from oms.routers import API_PREFIX
 from oms.schemas.course_import import ImportMode, ImportReport, import_schema
-from oms.services import course_export, course_import
 from oms.services.audit import audited
-from oms.services.import_reader import NDJSON_MEDIA_TYPES, Format, UnsupportedImportType, detect_format
+from oms.services.imports import export as course_export
+from oms.services.imports import importer as course_import
+from oms.services.imports.reader import NDJSON_MEDIA_TYPES, Format, UnsupportedImportType, detect_format
 
 router = APIRouter(prefix=API_PREFIX, tags=["import and export"])
 

@@ -13,7 +13,7 @@ from oms.exceptions import UnsupportedMediaType
 from oms.routers import API_PREFIX
 from oms.schemas.auth import LoginRequest, RefreshRequest, RegisterRequest, TokenPair
 from oms.schemas.users import UserPublic
-from oms.services import auth as auth_service
+from oms.services.accounts import auth as auth_service
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 

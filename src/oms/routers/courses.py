@@ -28,11 +28,11 @@ from oms.schemas.courses import (
     CourseUpdate,
     PopularPage,
 )
-from oms.services import course_pages
 from oms.services import courses as course_service
 from oms.services.audit import audited, snapshot
-from oms.services.course_pages import Reply, etag_matches
-from oms.services.rankings import Window
+from oms.services.pagecache import course_pages
+from oms.services.pagecache.course_pages import Reply, etag_matches
+from oms.services.popularity.rankings import Window
 
 router = APIRouter(prefix=f"{API_PREFIX}/courses", tags=["courses"])
 

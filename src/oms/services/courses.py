@@ -17,7 +17,7 @@ from oms.documents.course import CourseStatus
 from oms.exceptions import CourseNotFound, PreconditionFailed, SlugTaken, Unprocessable
 from oms.schemas.common import PageParams
 from oms.schemas.courses import CatalogueSort, CourseCreate, CourseUpdate, SectionCreate
-from oms.services.cache import Cache
+from oms.services.pagecache.cache import Cache
 
 MAX_COURSE_TEXT_BYTES = 8 * 1024 * 1024
 SUMMARY_PROJECTION = {"content": 0, "sections.body": 0}

@@ -14,8 +14,8 @@ from oms.documents import Course, Enrollment, Section, User
 from oms.documents.course import CourseStatus
 from oms.documents.enrollment import EnrollmentStatus, HistoryEvent
 from oms.exceptions import UsernameTaken
-from oms.services.auth import create_user
-from oms.services.passwords import PasswordHasher
+from oms.services.accounts.auth import create_user
+from oms.services.accounts.passwords import PasswordHasher
 
 DEMO_PASSWORD = "demo-student-1"  # documented demo credential, development only
 

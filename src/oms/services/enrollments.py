@@ -28,7 +28,7 @@ from oms.exceptions import (
 )
 from oms.schemas.common import PageParams
 from oms.services.courses import SUMMARY_PROJECTION
-from oms.services.rankings import Rankings
+from oms.services.popularity.rankings import Rankings
 
 ACTIVE, COMPLETED, DROPPED = (s.value for s in EnrollmentStatus)
 _CHANGED = "_oms_changed"

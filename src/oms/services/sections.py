@@ -16,9 +16,9 @@ from oms.clock import utcnow
 from oms.documents import Course, Section
 from oms.exceptions import CourseNotFound, DomainError, PreconditionFailed, SectionNotFound, Unprocessable
 from oms.schemas.courses import MAX_SECTIONS, SectionCreate, SectionOrder, SectionUpdate
-from oms.services.cache import Cache
 from oms.services.courses import check_size
 from oms.services.enrollments import recompute_for_course
+from oms.services.pagecache.cache import Cache
 
 _RENUMBER = {
     "$set": {

@@ -15,8 +15,8 @@ from oms.documents.user import Role
 from oms.exceptions import Conflict, EmailTaken, InvalidCredentials, UserNotFound
 from oms.schemas.common import PageParams
 from oms.schemas.users import UserAdminUpdate, UserUpdateMe
-from oms.services.auth import create_user
-from oms.services.passwords import PasswordHasher
+from oms.services.accounts.auth import create_user
+from oms.services.accounts.passwords import PasswordHasher
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,9 @@ import redis.asyncio as aioredis
 
 from oms.clock import utcnow
 from oms.documents import Course, Enrollment, User
+from oms.edge.metrics import AI_FALLBACKS
 from oms.exceptions import CourseNotFound
-from oms.metrics import AI_FALLBACKS
+from oms.redis_store import RedisGuard
 from oms.schemas.ai import AdvicePublic, Lang
 from oms.services.ai import facts as facts_module
 from oms.services.ai import offline
@@ -27,7 +28,6 @@ from oms.services.ai.facts import Facts
 from oms.services.ai.grounding import ADVICE_SCHEMA, allowed_numbers, check_text, parse_advice
 from oms.services.ai.provider import LLMProvider
 from oms.services.ai.quota import Quota
-from oms.services.redis_guard import RedisGuard
 
 log = logging.getLogger(__name__)
 FALLBACK_TTL_S = 60

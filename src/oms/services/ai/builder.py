@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from oms.clock import utcnow
 from oms.documents import Course, Enrollment
 from oms.documents.recommender import STATE_KEY, RecommenderItem, RecommenderState
-from oms.services.ai import recommender
+from oms.services.ai import model as recommender
 from oms.services.ai.text import CourseText, shared_terms
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from oms.services.ai import recommender
-from oms.services.ai.recommender import Weights
+from oms.services.ai import model as recommender
+from oms.services.ai.model import Weights
 from oms.services.ai.text import CourseText
 
 DEFAULT_DATA = Path("../shared/data")

@@ -17,7 +17,7 @@ import openai
 from openai import AsyncOpenAI
 
 from oms.config import Settings
-from oms.metrics import AI_LATENCY
+from oms.edge.metrics import AI_LATENCY
 from oms.services.ai.grounding import Rejected
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import redis.asyncio as aioredis
 
 from oms.clock import utcnow
 from oms.exceptions import DomainError
-from oms.services.redis_guard import RedisGuard
+from oms.redis_store import RedisGuard
 
 WINDOW_S = 3600
 

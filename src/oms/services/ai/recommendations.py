@@ -21,9 +21,9 @@ from oms.documents.course import CourseStatus
 from oms.documents.recommender import STATE_KEY, RecommenderItem, RecommenderState
 from oms.schemas.ai import Lang, Recommendation, RecommendationPage
 from oms.schemas.courses import CourseSummary
-from oms.services.ai.recommender import HYBRID, Weights
+from oms.services.ai.model import HYBRID, Weights
 from oms.services.ai.rewrite import ReasonWriter
-from oms.services.rankings import Rankings, Window, mongo_counts
+from oms.services.popularity.rankings import Rankings, Window, mongo_counts
 
 STATE_TTL_S = 5.0
 ROW_CACHE_SIZE = 20_000

@@ -10,14 +10,14 @@ import time
 from typing import Any
 
 from oms.config import Settings
+from oms.redis_store import RedisGuard
 from oms.services.ai.advice import AdviceService
 from oms.services.ai.builder import Database, rebuild
 from oms.services.ai.provider import LLMProvider
 from oms.services.ai.quota import Quota
 from oms.services.ai.recommendations import Recommender
 from oms.services.ai.rewrite import ReasonWriter
-from oms.services.rankings import Rankings
-from oms.services.redis_guard import RedisGuard
+from oms.services.popularity.rankings import Rankings
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import IO, Any
 import orjson
 
 from oms.exceptions import Unprocessable, UnsupportedMediaType
-from oms.services.import_items import ParsedItem, validate_item
+from oms.services.imports.items import ParsedItem, validate_item
 
 NDJSON_MEDIA_TYPES = {
     "application/x-ndjson",

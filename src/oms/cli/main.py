@@ -15,24 +15,24 @@ import redis.asyncio as aioredis
 import typer
 import uvicorn
 
-from oms import course_files
+from oms.cli import course_files
+from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
 from oms.config import ConfigError, Settings, get_settings
 from oms.db import connected
-from oms.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
 from oms.documents.course import CourseStatus
 from oms.documents.user import Role
+from oms.edge.observability import setup_logging
 from oms.exceptions import DomainError, UsernameTaken
-from oms.observability import setup_logging
+from oms.redis_store import RedisGuard
 from oms.schemas.auth import RegisterRequest
 from oms.schemas.course_import import ImportMode
+from oms.services.accounts.auth import create_user
+from oms.services.accounts.passwords import PasswordHasher
 from oms.services.ai import builder, evaluation
-from oms.services.auth import create_user
-from oms.services.course_import import ImportOptions
 from oms.services.demo import DEMO_PASSWORD, seed_demo
-from oms.services.passwords import PasswordHasher
-from oms.services.rankings import Rankings
-from oms.services.redis_guard import RedisGuard
-from oms.services.view_counts import ViewBuffer
+from oms.services.imports.importer import ImportOptions
+from oms.services.popularity.rankings import Rankings
+from oms.services.popularity.view_counts import ViewBuffer
 
 app = typer.Typer(help="OMS: online course management system.", no_args_is_help=True, add_completion=False)
 

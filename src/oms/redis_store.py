@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from prometheus_client import Counter as MetricCounter
 from redis.exceptions import RedisError
 
-from oms.metrics import CACHE_EVENTS
+from oms.edge.metrics import CACHE_EVENTS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

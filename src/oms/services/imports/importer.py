@@ -24,10 +24,10 @@ from pymongo.errors import BulkWriteError
 from oms.clock import utcnow
 from oms.documents import Course
 from oms.schemas.course_import import ImportReport, ItemError, ItemResult, ItemStatus
-from oms.services.cache import Cache
 from oms.services.enrollments import recompute_for_course
-from oms.services.import_plan import Heads, ImportOptions, Step, all_heads, plan
-from oms.services.import_reader import Format, ItemReader, ReadAhead
+from oms.services.imports.plan import Heads, ImportOptions, Step, all_heads, plan
+from oms.services.imports.reader import Format, ItemReader, ReadAhead
+from oms.services.pagecache.cache import Cache
 
 __all__ = ["ImportOptions", "Progress", "import_courses"]
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
-from oms.services.redis_guard import RedisGuard
+from oms.redis_store import RedisGuard
 
 
 @dataclass

@@ -15,9 +15,9 @@ from oms.documents import RefreshToken, RevokedToken, User
 from oms.documents.user import Role
 from oms.exceptions import EmailTaken, InvalidCredentials, NotAuthenticated, TooManyRequests, UsernameTaken
 from oms.schemas.auth import RegisterRequest, TokenPair
-from oms.services.passwords import PasswordHasher
-from oms.services.throttle import Throttle
-from oms.services.tokens import TokenClaims, TokenCodec
+from oms.services.accounts.passwords import PasswordHasher
+from oms.services.accounts.throttle import Throttle
+from oms.services.accounts.tokens import TokenClaims, TokenCodec
 
 
 def duplicate_field(exc: DuplicateKeyError) -> str:

@@ -26,10 +26,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from oms.services.load_once import LoadOnce
-from oms.services.near_cache import NearCache, NearPage
-from oms.services.redis_guard import RedisGuard
-from oms.services.view_counts import ViewBuffer
+from oms.redis_store import RedisGuard
+from oms.services.pagecache.load_once import LoadOnce
+from oms.services.pagecache.near_cache import NearCache, NearPage
+from oms.services.popularity.view_counts import ViewBuffer
 
 EPOCH = "oms:epoch"
 CATALOGUE_GEN = "oms:catgen"

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 PROBLEM: dict[str, Any] = {
     "type": "object",
@@ -41,8 +43,15 @@ def _problem_response(description: str) -> dict[str, Any]:
     }
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Describe 422 and every other error status of every operation as problem+json."""
+def operation_id(route: APIRoute) -> str:
+    """`<tag>-<function>` (e.g. `courses-read_course`), so a generated client reads `coursesReadCourse`."""
+    tag = str(route.tags[0]).replace(" ", "_") if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def install_openapi(app: FastAPI, extra_models: tuple[type[BaseModel], ...] = ()) -> None:
+    """Describe 422 and every other error status of every operation as problem+json, and add the
+    `extra_models` that operations reference by hand (bodies parsed outside FastAPI's own validation)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -51,6 +60,10 @@ def install_openapi(app: FastAPI) -> None:
         schema = generate()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = PROBLEM
+        for model in extra_models:
+            components.setdefault(
+                model.__name__, model.model_json_schema(ref_template="#/components/schemas/{model}")
+            )
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
         for operations in schema.get("paths", {}).values():

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from oms.services.redis_guard import RedisGuard
+from oms.redis_store import RedisGuard
 
 LOCK_WAIT_S = 1.0
 LOCK_POLL_S = 0.02

@@ -20,7 +20,7 @@ from pymongo import InsertOne, UpdateOne
 
 from oms.documents import Course
 from oms.schemas.course_import import CourseImport, ImportMode, ItemStatus, SectionImport
-from oms.services.import_items import ParsedItem
+from oms.services.imports.items import ParsedItem
 
 FINGERPRINT = "import_fingerprint"  # {version, sha256}: the item that made this version of the course
 LOOKUP_CHUNK = 50  # SecantusDB answers many small `$in` queries much faster than one large one

@@ -24,12 +24,12 @@ from rich.table import Table
 from oms.config import Settings
 from oms.db import connected
 from oms.documents.course import CourseStatus
+from oms.redis_store import RedisGuard
 from oms.schemas.course_import import ImportReport, ItemStatus
-from oms.services import course_export
-from oms.services.cache import Cache
-from oms.services.course_import import ImportOptions, import_courses
-from oms.services.import_reader import detect_format
-from oms.services.redis_guard import RedisGuard
+from oms.services.imports import export as course_export
+from oms.services.imports.importer import ImportOptions, import_courses
+from oms.services.imports.reader import detect_format
+from oms.services.pagecache.cache import Cache
 
 FAILURES_SHOWN = 20
 err = Console(stderr=True)

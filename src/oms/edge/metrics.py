@@ -25,7 +25,7 @@ from pymongo import monitoring
 from starlette.requests import Request
 from starlette.responses import Response
 
-from oms.context import db_time
+from oms.edge.context import db_time
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 

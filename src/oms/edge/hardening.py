@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from oms.errors import send_problem
+from oms.edge.problems import send_problem
 
 ALWAYS = [
     (b"x-content-type-options", b"nosniff"),

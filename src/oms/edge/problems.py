@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import Send
 
-from oms.context import request_id
+from oms.edge.context import request_id
 from oms.exceptions import DomainError
 
 log = logging.getLogger(__name__)

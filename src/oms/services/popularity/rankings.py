@@ -19,10 +19,10 @@ from beanie import PydanticObjectId
 
 from oms.clock import utcnow
 from oms.documents import Enrollment
-from oms.services.redis_guard import RedisGuard
+from oms.redis_store import RedisGuard
 
 if TYPE_CHECKING:
-    from oms.services.view_counts import ViewBuffer
+    from oms.services.popularity.view_counts import ViewBuffer
 
 log = logging.getLogger(__name__)
 

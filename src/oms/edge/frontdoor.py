@@ -18,10 +18,10 @@ from typing import Any
 from starlette.types import Scope, Send
 
 from oms.config import Settings
-from oms.hardening import ALWAYS
-from oms.observability import finish_request, new_request_id, trace_headers
+from oms.edge.hardening import ALWAYS
+from oms.edge.observability import finish_request, new_request_id, trace_headers
 from oms.routers import API_PREFIX
-from oms.services.course_pages import etag_matches
+from oms.services.pagecache.course_pages import etag_matches
 
 COURSE_BY_ID = re.compile(rf"^{API_PREFIX}/courses/([0-9a-f]{{24}})$")
 HEALTHZ = "/healthz"

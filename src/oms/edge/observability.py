@@ -13,10 +13,10 @@ import orjson
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from oms.context import DbTimer, current_user_id, db_time, request_id
-from oms.errors import send_problem
-from oms.hardening import ALWAYS
-from oms.metrics import HTTP_IN_FLIGHT, observe_request
+from oms.edge.context import DbTimer, current_user_id, db_time, request_id
+from oms.edge.hardening import ALWAYS
+from oms.edge.metrics import HTTP_IN_FLIGHT, observe_request
+from oms.edge.problems import send_problem
 
 access_log = logging.getLogger("oms.access")
 slow_log = logging.getLogger("oms.slow")
@@ -187,7 +187,7 @@ class RequestContextMiddleware:
                 raise
             too_large = isinstance(exc, BodyTooLarge)
             if not too_large:
-                logging.getLogger("oms.errors").error("unhandled error", exc_info=exc)
+                logging.getLogger("oms.edge.problems").error("unhandled error", exc_info=exc)
             await send_problem(
                 send_with_headers,
                 413 if too_large else 500,

@@ -26,9 +26,9 @@ from oms.schemas.courses import (
     PopularPage,
 )
 from oms.services import courses as course_service
-from oms.services.cache import Cache, CoursePage
-from oms.services.load_once import LOCK_POLL_S, LOCK_WAIT_S
-from oms.services.rankings import Rankings, Window, mongo_counts, today_bucket
+from oms.services.pagecache.cache import Cache, CoursePage
+from oms.services.pagecache.load_once import LOCK_POLL_S, LOCK_WAIT_S
+from oms.services.popularity.rankings import Rankings, Window, mongo_counts, today_bucket
 
 POPULAR_TTL_S = 30
 _catalogue_json = TypeAdapter(CataloguePage)

@@ -15,8 +15,8 @@ from collections import Counter
 import redis.asyncio as aioredis
 
 from oms.clock import utcnow
-from oms.services.rankings import BUCKET_TTL_S, bucket
-from oms.services.redis_guard import RedisGuard
+from oms.redis_store import RedisGuard
+from oms.services.popularity.rankings import BUCKET_TTL_S, bucket
 
 log = logging.getLogger(__name__)
 
