@@ -12,7 +12,7 @@ export function AiPanel({ enrollmentId }: { enrollmentId: string }) {
   const advice = useQuery(adviceQuery(enrollmentId, apiLang(i18n.language)))
   return (
     <Stack gap="lg">
-      <Paper withBorder p="md" component="section" aria-labelledby="advice-heading">
+      <Paper withBorder p="md" component="section">
         <Title order={2} size="h5" id="advice-heading" mb="xs">
           {t("ai.advice")}
         </Title>

@@ -13,7 +13,7 @@ export function Attempts({ submission, maxScore }: { submission: SubmissionPubli
       {attempts.map((a) => {
         const grade = submission.grades.filter((g) => g.attempt === a.n).at(-1)
         return (
-          <Paper key={a.n} withBorder p="md" component="article" aria-labelledby={`attempt-${a.n}`}>
+          <Paper key={a.n} withBorder p="md" component="article">
             <Group justify="space-between" mb="xs">
               <Text fw={700} id={`attempt-${a.n}`} component="h3" m={0}>
                 {t("assignments.attempt", { n: a.n })}

@@ -10,7 +10,7 @@ export function PopularStrip() {
   const popular = useQuery(popularQuery())
   if (popular.isError || (popular.data && popular.data.items.length === 0)) return null
   return (
-    <section aria-labelledby="popular-heading">
+    <section>
       <Title order={2} size="h4" id="popular-heading" mb="xs">
         {t("catalogue.popularThisWeek")}
       </Title>

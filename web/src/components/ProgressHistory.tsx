@@ -38,7 +38,7 @@ export function ProgressHistory({ history }: { history: HistoryEventPublic[] }) 
   const first = events[0]
   const last = events[events.length - 1]
   return (
-    <section aria-labelledby="history-heading">
+    <section>
       <Title order={2} size="h5" id="history-heading" mb="xs">
         {t("learn.history")}
       </Title>

@@ -10,7 +10,7 @@ export function Recommendations({ compact = false }: { compact?: boolean }) {
   const { t, i18n } = useTranslation()
   const recs = useQuery(recommendationsQuery(apiLang(i18n.language)))
   return (
-    <section aria-labelledby="recs-heading">
+    <section>
       <Title order={2} size={compact ? "h5" : "h3"} id="recs-heading" mb="xs">
         {t("ai.recommended")}
       </Title>

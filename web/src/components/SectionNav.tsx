@@ -16,7 +16,7 @@ export function SectionNav({ enrollmentId, course, completed, currentId }: Props
   const done = new Set(completed)
   const sections = [...course.sections].sort((a, b) => a.order - b.order)
   return (
-    <nav aria-labelledby="contents-heading">
+    <nav>
       <Title order={2} size="h5" id="contents-heading" mb="xs">
         {t("learn.contents")}
       </Title>

@@ -51,14 +51,14 @@ function AssignmentPage() {
           </Text>
         )}
       </div>
-      <section aria-labelledby="instructions-heading">
+      <section>
         <Title order={2} size="h3" id="instructions-heading" mb="xs">
           {t("assignments.instructions")}
         </Title>
         <Markdown source={a.instructions} />
       </section>
       {a.status === "archived" ? <Alert color="gray" title={t("assignments.closed")} /> : <HandIn assignment={a} />}
-      <section aria-labelledby="attempts-heading">
+      <section>
         <Title order={2} size="h3" id="attempts-heading" mb="xs">
           {t("assignments.attempts")}
         </Title>
@@ -112,7 +112,7 @@ function HandIn({ assignment }: { assignment: AssignmentPublic }) {
     },
   })
   return (
-    <Paper withBorder p="md" component="section" aria-labelledby="handin-heading">
+    <Paper withBorder p="md" component="section">
       <Title order={2} size="h3" id="handin-heading" mb="sm">
         {t("assignments.handIn")}
       </Title>

@@ -44,14 +44,14 @@ function CoursePage() {
       </div>
       <EnrollPanel course={c} />
       {c.content.trim() && (
-        <section aria-labelledby="overview-heading">
+        <section>
           <Title order={2} id="overview-heading" mb="sm">
             {t("course.overview")}
           </Title>
           <Markdown source={c.content} />
         </section>
       )}
-      <section aria-labelledby="sections-heading">
+      <section>
         <Title order={2} id="sections-heading" mb="sm">
           {t("course.sections")}
         </Title>

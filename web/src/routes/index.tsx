@@ -89,7 +89,7 @@ function Catalogue() {
           style={{ flex: "0 1 160px" }}
         />
       </Group>
-      <section aria-labelledby="results-heading">
+      <section>
         <Text id="results-heading" component="h2" size="sm" fw={600} mb="sm" aria-live="polite">
           {catalogue.data ? t("catalogue.results", { count: total }) : "\u00a0"}
         </Text>

@@ -57,7 +57,7 @@ function DisplayNameForm({ initial }: { initial: string }) {
     }
   })
   return (
-    <Paper withBorder p="md" component="section" aria-labelledby="name-heading">
+    <Paper withBorder p="md" component="section">
       <Title order={2} size="h3" id="name-heading" mb="sm">
         {t("profile.displayName")}
       </Title>
@@ -101,7 +101,7 @@ function PasswordForm() {
     }
   })
   return (
-    <Paper withBorder p="md" component="section" aria-labelledby="password-heading">
+    <Paper withBorder p="md" component="section">
       <Title order={2} size="h3" id="password-heading" mb="sm">
         {t("profile.changePassword")}
       </Title>

@@ -1,5 +1,5 @@
 /** My courses: each enrollment's progress, continue where I left off, drop with confirmation; recommendations. */
-import { Badge, Button, Card, Group, Modal, Progress, SimpleGrid, Stack, Text, Title } from "@mantine/core"
+import { Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Text, Title } from "@mantine/core"
 import { notifications } from "@mantine/notifications"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
@@ -9,6 +9,7 @@ import { myEnrollmentsQuery } from "@/api/queries"
 import { enrollmentsDrop } from "@/client"
 import type { MyEnrollment } from "@/client"
 import { ErrorState } from "@/components/ErrorState"
+import { ProgressBar } from "@/components/ProgressBar"
 import { Recommendations } from "@/components/Recommendations"
 import { CardGridSkeleton } from "@/components/Skeletons"
 import { formatDateTime, formatPercent } from "@/lib/format"
@@ -71,13 +72,7 @@ function EnrollmentCard({ enrollment: e, onDrop }: { enrollment: MyEnrollment; o
           {status}
         </Badge>
       </Group>
-      <Progress
-        value={e.progress}
-        color="green.9"
-        aria-label={t("me.progressOf", { name })}
-        aria-valuetext={t("learn.progressValue", { percent })}
-        mb={4}
-      />
+      <ProgressBar percent={e.progress} label={t("me.progressOf", { name })} valueText={t("learn.progressValue", { percent })} />
       <Text size="sm">{t("learn.progressValue", { percent })}</Text>
       <Text size="xs" c="dimmed" mb="md">
         {t("me.lastActivity", { date: formatDateTime(e.updated_at, i18n.language) })}
