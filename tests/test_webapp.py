@@ -25,7 +25,7 @@ def write_dist(root: Path) -> Path:
     (dist / "assets").mkdir(parents=True)
     (dist / ".vite").mkdir()
     (dist / "index.html").write_text(INDEX)
-    (dist / "assets" / "app-3f2a.js").write_text("console.log('app');\n" * 50)
+    (dist / "assets" / "app-3f2a.js").write_text("console.log('app');\n" * 200)
     (dist / "assets" / "app-9c1d.css").write_text("body{margin:0}\n")
     (dist / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     (dist / ".vite" / "manifest.json").write_text("{}")

@@ -1,7 +1,8 @@
 """`make stack`: SecantusDB (or OMS_MONGODB_URL), Redis, N uvicorn workers and Nginx, all on loopback.
 
 Environment: WORKERS (2), STACK_PORT (8080), STACK_METRICS_PORT (STACK_PORT + 1), STACK_DIR (var/stack),
-DEMO=1 to load the demo data, and the app's own OMS_* settings. Ctrl-C or SIGTERM stops everything.
+DEMO=1 to load the demo data, and the app's own OMS_* settings (OMS_WEB_DIST: the built web app Nginx
+serves at /, default web/dist). Ctrl-C or SIGTERM stops everything.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
-from oms_stack.nginx import Nginx
+from oms_stack.nginx import WEB_DIST, Nginx
 from oms_stack.workers import Worker, start_workers
 
 
@@ -56,10 +57,16 @@ def app_env(root: Path, dbs: Stack) -> dict[str, str]:
     return env
 
 
+def _web_source(nginx: Nginx) -> str:
+    built = nginx.web_root is not None and (nginx.web_root / "index.html").is_file()
+    return f"Nginx serves {nginx.web_root}" if built else "not built: run make web"
+
+
 def _banner(nginx: Nginx, workers: list[Worker], env: dict[str, str]) -> str:
     base = f"http://127.0.0.1:{nginx.port}"
     return (
         f"\nOMS production-like stack at {base} (Nginx -> {len(workers)} uvicorn workers)\n"
+        f"  web app:  {base}/   ({_web_source(nginx)})\n"
         f"  docs:     {base}/docs   API: {base}/api/v1   health: {base}/readyz\n"
         f"  metrics:  http://127.0.0.1:{nginx.metrics_port}/metrics  (loopback only; Nginx: /nginx_status)\n"
         f"  admin:    {env['OMS_ADMIN_USERNAME']} / {env['OMS_ADMIN_PASSWORD']}\n"
@@ -128,7 +135,8 @@ def main() -> int:
         if env_flag("DEMO"):
             subprocess.run([sys.executable, "-m", "oms.cli.main", "seed-demo"], env=env, check=True)
         workers = start_workers(count, env, root / "logs")
-        nginx = Nginx(root / "nginx", port, metrics_port, [w.address for w in workers])
+        web = Path(env["OMS_WEB_DIST"]) if env.get("OMS_WEB_DIST") else WEB_DIST
+        nginx = Nginx(root / "nginx", port, metrics_port, [w.address for w in workers], web_root=web)
         nginx.start()
         print(_banner(nginx, workers, env), flush=True)
         _supervise(nginx, workers)
