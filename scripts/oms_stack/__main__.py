@@ -30,9 +30,13 @@ def _secret_file(path: Path, nbytes: int) -> str:
     return path.read_text().strip()
 
 
-def app_env(root: Path, dbs: Stack) -> dict[str, str]:
-    """The workers' environment: databases (started when needed), secrets, admin, metrics dir."""
+def app_env(root: Path, dbs: Stack, *, own_servers: bool = False) -> dict[str, str]:
+    """The workers' environment: databases (started when needed; always with `own_servers`, for a run that
+    must start empty), secrets, admin, metrics dir."""
     env = dict(os.environ)
+    if own_servers:
+        env.pop("OMS_MONGODB_URL", None)
+        env["OMS_REDIS_URL"] = dbs.start_redis(free_port(), root / "redis", root / "logs" / "redis.log")
     if "OMS_MONGODB_URL" not in env:
         env["OMS_MONGODB_URL"] = (
             dbs.start_mongo(free_port(), root / "mongo", root / "logs" / "mongo.log") + "/oms"
