@@ -12,8 +12,9 @@ this is the development and single-process path. A GET or HEAD outside the API's
 
 Nothing outside the dist directory is ever served: dot segments, dotfiles (.vite/...), backslashes and
 symlinks that lead out are all treated as "no such file". The app's pages carry a strict
-Content-Security-Policy (no inline script, no other origin) and `Referrer-Policy: same-origin`: browsers
-send `Origin: null` on a same-origin POST from a `no-referrer` page, which the session's CSRF check refuses.
+Content-Security-Policy (no inline script, no other origin) and `Referrer-Policy: same-origin` (the Fetch
+standard has a `no-referrer` page send `Origin: null` on its POSTs, which the session's CSRF check refuses;
+`same-origin` keeps Origin and Referer for the app's own calls and sends neither to other sites).
 When the app has not been built, `/` says how to build it; the API works either way.
 """
 
