@@ -16,7 +16,7 @@ WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY web ./
-RUN npx vite build
+RUN npm run build
 
 # Nginx with the production config (rendered from the template by the image's envsubst at start) and the
 # docs assets the app would otherwise serve itself, pre-gzipped for gzip_static.
