@@ -1,6 +1,5 @@
 /** Enroll button and its states: sign in first / enroll / enrolled (start or continue) / dropped → re-enroll / archived. */
 import { Alert, Badge, Button, Group, Skeleton, Stack, Text } from "@mantine/core"
-import { notifications } from "@mantine/notifications"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useLocation, useNavigate } from "@tanstack/react-router"
 import { useTranslation } from "react-i18next"
@@ -11,6 +10,7 @@ import { useMe, useSignedIn } from "@/hooks/useSession"
 import { nextSectionId } from "@/lib/progress"
 import { problemMessage } from "@/lib/problemMessage"
 import { ButtonLink } from "@/components/links"
+import { notify } from "@/lib/notify"
 
 export function EnrollPanel({ course }: { course: CoursePublic }) {
   const { t, i18n } = useTranslation()
@@ -23,7 +23,7 @@ export function EnrollPanel({ course }: { course: CoursePublic }) {
   const enroll = useMutation({
     mutationFn: async () => (await enrollmentsEnroll({ path: { course_ref: course.slug } })).data,
     onSuccess: async (enrollment) => {
-      notifications.show({ message: t("course.enrolledMessage"), color: "green" })
+      notify(t("course.enrolledMessage"), "green")
       await queryClient.invalidateQueries({ queryKey: ["enrollments"] })
       queryClient.setQueryData(["enrollments", "one", enrollment.id], enrollment)
     },

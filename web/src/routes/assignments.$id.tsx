@@ -1,7 +1,6 @@
 /** One assignment: instructions, hand in (text + links, checked inline), every attempt, grade and feedback. */
 import { Alert, Button, Group, Paper, Stack, Text, Textarea, Title } from "@mantine/core"
 import { useForm } from "@mantine/form"
-import { notifications } from "@mantine/notifications"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useState } from "react"
@@ -19,6 +18,7 @@ import { formatDateTime } from "@/lib/format"
 import { requireSignIn } from "@/lib/guard"
 import { firstBadLink, splitLinks } from "@/lib/links"
 import { problemMessage } from "@/lib/problemMessage"
+import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/assignments/$id")({
   beforeLoad: requireSignIn,
@@ -102,7 +102,7 @@ function HandIn({ assignment }: { assignment: AssignmentPublic }) {
       ).data,
     onSuccess: async () => {
       form.reset()
-      notifications.show({ color: "green", message: t("assignments.handedIn") })
+      notify(t("assignments.handedIn"), "green")
       await queryClient.invalidateQueries({ queryKey: ["assignments"] })
       await queryClient.invalidateQueries({ queryKey: ["submissions"] })
     },

@@ -1,6 +1,5 @@
 /** The learning view: one section at a time, mark done (optimistic), previous/next, progress, AI advice. */
 import { Alert, Box, Button, Grid, Group, Stack, Text, Title } from "@mantine/core"
-import { notifications } from "@mantine/notifications"
 import { useQuery } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useTranslation } from "react-i18next"
@@ -18,6 +17,7 @@ import { formatDuration } from "@/lib/format"
 import { nextSectionId, orderedSectionIds } from "@/lib/progress"
 import { problemMessage } from "@/lib/problemMessage"
 import { AnchorLink, ButtonLink } from "@/components/links"
+import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/learn/$enrollmentId/{-$sectionId}")({
   beforeLoad: requireSignIn,
@@ -30,11 +30,7 @@ function LearnPage() {
   const enrollment = useQuery(enrollmentQuery(enrollmentId))
   const course = useQuery({ ...courseQuery(enrollment.data?.course_id ?? ""), enabled: Boolean(enrollment.data) })
   const mark = useMarkProgress(enrollmentId, (error) =>
-    notifications.show({
-      color: "red",
-      title: t("learn.saveFailed", { reason: "" }).trim(),
-      message: problemMessage(error, t, i18n.language),
-    }),
+    notify(problemMessage(error, t, i18n.language), "red", t("learn.saveFailed")),
   )
 
   if (enrollment.isError) return <ErrorState error={enrollment.error} onRetry={() => void enrollment.refetch()} />

@@ -1,7 +1,6 @@
 /** Profile: display name, and a password change that needs the current password. */
 import { Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core"
 import { useForm } from "@mantine/form"
-import { notifications } from "@mantine/notifications"
 import { useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useEffect, useState } from "react"
@@ -13,6 +12,7 @@ import { PageSkeleton } from "@/components/Skeletons"
 import { useMe } from "@/hooks/useSession"
 import { requireSignIn } from "@/lib/guard"
 import { problemMessage } from "@/lib/problemMessage"
+import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/profile")({
   beforeLoad: requireSignIn,
@@ -50,7 +50,7 @@ function DisplayNameForm({ initial }: { initial: string }) {
     try {
       const { data } = await usersUpdateMe({ body: { display_name: values.display_name.trim() } })
       queryClient.setQueryData(["me"], data)
-      notifications.show({ color: "green", message: t("profile.saved") })
+      notify(t("profile.saved"), "green")
     } catch (e) {
       if (isApiError(e, 422)) form.setErrors(fieldErrorMap(e))
       else setError(problemMessage(e, t, i18n.language))
@@ -93,7 +93,7 @@ function PasswordForm() {
     try {
       await usersUpdateMe({ body: values })
       form.reset()
-      notifications.show({ color: "green", message: t("profile.passwordChanged") })
+      notify(t("profile.passwordChanged"), "green")
     } catch (e) {
       if (isApiError(e, 401) || isApiError(e, 403)) form.setFieldError("current_password", t("auth.badCredentials"))
       else if (isApiError(e, 422)) form.setErrors(fieldErrorMap(e))

@@ -1,6 +1,5 @@
 /** My courses: each enrollment's progress, continue where I left off, drop with confirmation; recommendations. */
 import { Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Text, Title } from "@mantine/core"
-import { notifications } from "@mantine/notifications"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useState } from "react"
@@ -16,6 +15,7 @@ import { formatDateTime, formatPercent } from "@/lib/format"
 import { requireSignIn } from "@/lib/guard"
 import { problemMessage } from "@/lib/problemMessage"
 import { AnchorLink, ButtonLink } from "@/components/links"
+import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/me/")({
   beforeLoad: requireSignIn,
@@ -89,7 +89,7 @@ function EnrollmentCard({ enrollment: e, onDrop }: { enrollment: MyEnrollment; o
             <ButtonLink to="/learn/$enrollmentId/{-$sectionId}" params={{ enrollmentId: e.id }} aria-label={`${t("course.continue")}: ${name}`}>
               {t("course.continue")}
             </ButtonLink>
-            <Button variant="subtle" color="red.9" onClick={onDrop} aria-label={`${t("me.drop")}: ${name}`}>
+            <Button variant="outline" color="red.9" onClick={onDrop} aria-label={`${t("me.drop")}: ${name}`}>
               {t("me.drop")}
             </Button>
           </>
@@ -105,7 +105,7 @@ function DropDialog({ enrollment, onClose }: { enrollment: MyEnrollment | null; 
   const drop = useMutation({
     mutationFn: async (id: string) => (await enrollmentsDrop({ path: { enrollment_id: id } })).data,
     onSuccess: async () => {
-      notifications.show({ message: t("me.droppedMessage", { name: enrollment?.course?.name ?? "" }) })
+      notify(t("me.droppedMessage", { name: enrollment?.course?.name ?? "" }))
       await queryClient.invalidateQueries({ queryKey: ["enrollments"] })
       onClose()
     },
