@@ -20,7 +20,9 @@ export async function sessionFetch(input: RequestInfo | URL, init?: RequestInit)
   const isAuthCall = new URL(request.url).pathname.startsWith(AUTH_PATHS)
   const spare = isAuthCall ? null : request.clone()
   const token = sessionStore.token()
-  const response = await globalThis.fetch(isAuthCall ? request : withToken(request, token))
+  // Auth calls go as they are, except sign-out, which names the access token so it is revoked too.
+  const signOut = isAuthCall && request.method === "DELETE"
+  const response = await globalThis.fetch(isAuthCall && !signOut ? request : withToken(request, token))
   if (response.status !== 401 || spare === null) return response
   let fresh: string | null
   try {

@@ -13,16 +13,7 @@ interface Props {
 
 export function ErrorState({ error, onRetry }: Props) {
   const { t, i18n } = useTranslation()
-  const location = useLocation()
-  if (isApiError(error, 401)) {
-    return (
-      <Alert color="yellow" title={t("auth.sessionEnded")} role="alert">
-        <ButtonLink to="/login" search={{ redirect: location.href }} mt="sm">
-          {t("auth.signInToContinue")}
-        </ButtonLink>
-      </Alert>
-    )
-  }
+  if (isApiError(error, 401)) return <SignInAgain />
   const detail = error instanceof ApiError && error.status !== 429 ? error.detail : ""
   return (
     <Alert color="red" title={problemMessage(error, t, i18n.language)} role="alert">
@@ -34,6 +25,19 @@ export function ErrorState({ error, onRetry }: Props) {
           </Button>
         </Group>
       )}
+    </Alert>
+  )
+}
+
+/** Signed out mid-way: sign in, then come back to this very page. */
+function SignInAgain() {
+  const { t } = useTranslation()
+  const location = useLocation()
+  return (
+    <Alert color="yellow" title={t("auth.sessionEnded")} role="alert">
+      <ButtonLink to="/login" search={{ redirect: location.href }} mt="sm">
+        {t("auth.signInToContinue")}
+      </ButtonLink>
     </Alert>
   )
 }
