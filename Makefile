@@ -64,10 +64,11 @@ stack: $(STAMP) web
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/test_fuzz.py
 
-lint: $(STAMP)
+lint: $(STAMP) $(WEB_DEPS)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	cd web && ../$(NODE) npx tsc -b
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests

@@ -11,6 +11,7 @@ test("keyboard only: find a course, sign in, enroll and mark a section done", as
   const student = await createStudent()
 
   await page.goto("/")
+  await expect(page.getByRole("heading", { level: 1, name: "Courses" })).toBeVisible()
   // The skip link comes first and moves to the content.
   await page.keyboard.press("Tab")
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused()

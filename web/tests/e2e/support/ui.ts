@@ -23,6 +23,8 @@ export async function signInAs(page: Page, user: { username: string; password: s
 export async function shot(page: Page, name: string): Promise<void> {
   if (process.env.E2E_SCREENSHOTS === "0") return
   await page.waitForLoadState("networkidle")
+  // Toasts come and go; the page under them is what the picture is for.
+  await page.addStyleTag({ content: ".mantine-Notifications-root { display: none !important; }" })
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false })
 }
 
