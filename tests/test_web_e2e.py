@@ -22,6 +22,7 @@ if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
 from oms_stack.e2e import DEFAULT_COMMAND, command_for  # scripts/ is not a package on the path
+from oms_stack.nginx import publish_web
 
 HARNESS = SCRIPTS / "web-e2e"
 ADMIN, ADMIN_PASSWORD = "e2e-boss", "e2e-boss-password-1"
@@ -81,6 +82,15 @@ def test_the_default_command_is_playwright_in_web_with_args_passed_through() -> 
     ]
     assert cwd.name == "web"
     assert command_for(["--", "echo", "hi"]) == (["echo", "hi"], Path.cwd())
+
+
+def test_nginx_serves_the_build_or_a_page_saying_how_to_make_it(tmp_path: Path) -> None:
+    dist = write_dist(tmp_path / "built")
+    assert publish_web(dist, tmp_path / "www") == dist.resolve()
+    for missing in (tmp_path / "not-built", None):
+        stand_in = publish_web(missing, tmp_path / "www")
+        assert "make web" in (stand_in / "index.html").read_text()
+        assert stand_in.is_relative_to(tmp_path / "www")
 
 
 def test_without_a_build_it_says_so(tmp_path: Path) -> None:
