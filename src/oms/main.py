@@ -32,6 +32,7 @@ from oms.routers import (
     audit,
     auth,
     courses,
+    dashboard,
     docs,
     enrollments,
     health,
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ai,
         admin_courses,
         audit,
+        dashboard,
         health,
     )
     for module in routers:
