@@ -16,8 +16,8 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from oms.clock import utcnow
+from oms.redis_store import pop_bucket as bucket
 from oms.services.pagecache.near_cache import INCOMPLETE, NearCache, NearPage, near_cache_for, parse_resp
-from oms.services.popularity.rankings import bucket
 from tests.conftest import Actor
 from tests.test_cache import loads  # noqa: F401  # fixture
 from tests.test_redis_outage import RedisProcess, redis_process  # noqa: F401  # fixture

@@ -11,7 +11,7 @@ from bson import ObjectId
 from fastapi import FastAPI
 
 from oms.documents import Enrollment
-from oms.services.popularity.rankings import bucket
+from oms.redis_store import pop_bucket as bucket
 from tests.conftest import PASSWORD, Actor
 
 
