@@ -10,7 +10,7 @@ from bson import ObjectId
 from fastapi import FastAPI
 
 from oms.documents import Enrollment
-from oms.services.popularity.rankings import bucket
+from oms.redis_store import pop_bucket as bucket
 from tests.support.api import PASSWORD, Actor
 from tests.support.factories import MakeApp, MakeCourse
 

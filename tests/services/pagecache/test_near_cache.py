@@ -16,8 +16,8 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from oms.clock import utcnow
+from oms.redis_store import pop_bucket as bucket
 from oms.services.pagecache.near_cache import INCOMPLETE, NearCache, NearPage, near_cache_for, parse_resp
-from oms.services.popularity.rankings import bucket
 from tests.support.api import Actor
 from tests.support.factories import MakeApp, MakeCourse
 from tests.support.servers import RedisProcess

@@ -15,7 +15,8 @@ from fastapi import FastAPI
 
 from oms.clock import utcnow
 from oms.documents import Enrollment
-from oms.services.popularity.rankings import Window, bucket, mongo_counts
+from oms.redis_store import pop_bucket as bucket
+from oms.services.popularity.rankings import Window, mongo_counts
 from tests.support.api import Actor
 from tests.support.factories import MakeCourse, MakeStudent
 
