@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from oms.cli.devstack import free_port
-from tests.test_nginx import SCRIPTS, _nginx_or_skip
+from tests.edge.test_nginx import SCRIPTS, _nginx_or_skip
 from tests.test_webapp import write_dist
 
 if str(SCRIPTS) not in sys.path:
