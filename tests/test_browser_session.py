@@ -12,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from oms.documents import RefreshToken
 from oms.edge.browser import origin_of
-from tests.conftest import PASSWORD, Actor, bearer, problem
+from tests.support.api import PASSWORD, Actor, bearer, problem
 
 SITE = "http://testserver"
 SESSION = "/auth/session"

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from oms.cli.devstack import free_port
-from tests.edge.test_nginx import SCRIPTS, _nginx_or_skip
+from tests.edge.test_nginx import _nginx_or_skip
+from tests.support.paths import SCRIPTS
 from tests.test_webapp import write_dist
 
 if str(SCRIPTS) not in sys.path:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.edge.test_nginx import SCRIPTS, _nginx_or_skip
+from tests.edge.test_nginx import _nginx_or_skip
+from tests.support.paths import SCRIPTS
 from tests.test_webapp import INDEX, write_dist
 
 if str(SCRIPTS) not in sys.path:

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from oms.config import Settings, checkout_web_dist
 from oms.edge.webapp import CSP, find_file
-from tests.conftest import problem
+from tests.support.api import problem
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-3f2a.js"></script></head></html>'
