@@ -1,6 +1,6 @@
 """AI features: grounded learning advice and course recommendations, each with an offline path.
 
-Recommendations, in three rooms:
+Recommendations come in three parts:
 
 - model maths: `model` (the scoring formula, `build` of the item-item model from interactions, batch
   `score`) and `text` (course text as TF-IDF vectors for content similarity); pure functions, no I/O;
