@@ -1,4 +1,5 @@
 /** The enroll button's states (enroll → drop with confirmation → re-enroll) and the server-down state. */
+import AxeBuilder from "@axe-core/playwright"
 import { expect, test } from "@playwright/test"
 import { adminApi, createCourse, createStudent, uid } from "./support/api"
 import { signInAs } from "./support/ui"
@@ -29,6 +30,8 @@ test("drop a course with confirmation, then re-enroll", async ({ page }) => {
 
   await page.getByRole("link", { name: "Re-enroll" }).click()
   await expect(page.getByText("You dropped this course. Your progress is kept.")).toBeVisible()
+  const axe = await new AxeBuilder({ page }).analyze()
+  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([])
   await page.getByRole("button", { name: "Re-enroll" }).click()
   await expect(page.getByText("Enrolled", { exact: true })).toBeVisible()
 })
@@ -38,6 +41,8 @@ test("a server that cannot be reached is named, with a retry that works", async 
   await page.route("**/api/v1/courses?**", (route) => (down ? route.abort("connectionrefused") : route.continue()))
   await page.goto("/")
   await expect(page.getByRole("alert")).toContainText("The server cannot be reached")
+  const axe = await new AxeBuilder({ page }).analyze()
+  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([])
   down = false
   await page.getByRole("button", { name: "Try again" }).click()
   await expect(page.getByRole("alert")).toHaveCount(0)
