@@ -34,18 +34,8 @@ SLOW_CONNECTIONS = 4
 
 def from_wrk(label: str, server: str, connections: int, run: wrk.WrkResult) -> Result:
     """A wrk run as one of the report's results."""
-    return Result(
-        label,
-        server,
-        "wrk",
-        connections=connections,
-        requests=run.requests,
-        seconds=run.seconds,
-        p50_ms=run.p50_ms,
-        p99_ms=run.p99_ms,
-        non_2xx=run.non_2xx,
-        errors=run.socket_errors,
-    )
+    figures = (run.requests, run.seconds, run.p50_ms, run.p99_ms, run.non_2xx, run.socket_errors)
+    return Result(label, server, "wrk", connections, *figures)
 
 
 def say(message: str) -> None:
