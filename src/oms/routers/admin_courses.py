@@ -27,6 +27,7 @@ from oms.services.imports.reader import NDJSON_MEDIA_TYPES, Format, UnsupportedI
 router = APIRouter(prefix=API_PREFIX, tags=["import and export"])
 
 IMPORT_PATH = f"{API_PREFIX}/admin/courses/import"
+EXPORT_PATH = f"{API_PREFIX}/admin/courses/export"
 SPOOL_IN_MEMORY = 1024 * 1024
 _PLAIN_TYPES = {"", "application/json", "text/plain", "application/octet-stream", *NDJSON_MEDIA_TYPES}
 _IMPORT_BODY = {
