@@ -87,7 +87,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             retry_s=settings.redis_retry_s,
         )
         app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
-        app.state.rankings = Rankings(guard, views, enabled=settings.cache_enabled)
+        app.state.rankings = Rankings(
+            guard, views, enabled=settings.cache_enabled, deadline_s=settings.rankings_rebuild_deadline_s
+        )
         app.state.throttle = Throttle(guard)
         views.start()
         teardown.push_async_callback(views.stop)

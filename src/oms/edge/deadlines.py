@@ -6,18 +6,27 @@ refused). The deadline is PyMongo's `pymongo.timeout()`, a context variable: it 
 Beanie call awaited in the request, retries of retryable reads and writes included. Routes that wait on
 something else too (AI advice waits on a model) have a longer deadline of their own; long jobs (import,
 export) have none for the request and an explicit one per batch instead (`oms.deadlines.job_deadline`).
-Readiness checks are never refused: they are how the database is seen to be back.
+Readiness checks are never refused: they are how the database is seen to be back. A request still running
+`GRACE_S` after its deadline (PyMongo gave up, but the request waits its turn on a busy event loop) is
+answered 503 here, so the deadline holds whatever the driver does.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
 import re
 from collections.abc import Collection, Sequence
 
 import pymongo
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.deadlines import DatabaseBreaker, refused
+from oms.edge.problems import TIMED_OUT_DETAIL, send_problem
+
+log = logging.getLogger(__name__)
+GRACE_S = 0.1  # past its deadline, a request still waiting is ended by the middleware itself
 
 
 class DatabaseDeadlineMiddleware:
@@ -57,5 +66,37 @@ class DatabaseDeadlineMiddleware:
         if seconds is None:
             await self.app(scope, receive, send)
             return
-        with pymongo.timeout(seconds):
-            await self.app(scope, receive, send)
+        await self._within(seconds, scope, receive, send)
+
+    async def _within(self, seconds: float, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request in its own task under `pymongo.timeout(seconds)`; if it has not begun its reply
+        `GRACE_S` after the deadline, answer 503 and leave the task to end by itself (its late reply is
+        dropped). PyMongo has given up by then, but a busy event loop hands a pool's lock to one waiter at
+        a time, so its error can come late; cancelling the task instead could leave the pool's locks held."""
+        started = abandoned = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if abandoned:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with pymongo.timeout(seconds):  # the task's context is a copy of this one, deadline included
+            task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        done, _ = await asyncio.wait({task}, timeout=seconds + GRACE_S)
+        if done or started:
+            await task
+            return
+        abandoned = True
+        task.add_done_callback(_forget)
+        self.breaker.failed(TimeoutError(f"a request waited {seconds + GRACE_S:.2f} s for the database"))
+        retry_after = str(max(1, math.ceil(self.breaker.retry_s))).encode()
+        headers = [(b"cache-control", b"no-store"), (b"retry-after", retry_after)]
+        await send_problem(send, 503, TIMED_OUT_DETAIL, headers)
+
+
+def _forget(task: asyncio.Future[None]) -> None:
+    """Collect an abandoned request's outcome (its reply was already given)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("abandoned request ended with an error", exc_info=task.exception())

@@ -23,6 +23,7 @@ from oms.exceptions import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "about:blank"
+TIMED_OUT_DETAIL = "the database did not answer in time; try again shortly"
 
 
 def problem_body(
@@ -143,11 +144,7 @@ async def _database_down(request: Request, exc: Exception) -> Response:
         breaker.failed(exc)  # no reply at all (a server that answered with a time-limit error is alive)
     if not skipped:
         log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
-    detail = (
-        "the database did not answer in time; try again shortly"
-        if timed_out
-        else "the database is unavailable right now; try again shortly"
-    )
+    detail = TIMED_OUT_DETAIL if timed_out else "the database is unavailable right now; try again shortly"
     retry_after = max(1, math.ceil(breaker.retry_s)) if breaker is not None else 2
     return problem(503, detail, title="Service unavailable", headers={"Retry-After": str(retry_after)})
 
