@@ -26,11 +26,14 @@ from fastapi import FastAPI
 from pymongo import monitoring
 
 from oms.cli.devstack import Stack, free_port
+from oms.clock import utcnow
+from oms.documents import Course
 from oms.documents.user import Role
 from oms.edge.metrics import MongoCommandMetrics
 from oms.services.accounts.auth import create_user
 from oms.services.imports import importer
-from oms.services.imports.reader import Format
+from oms.services.imports import plan as import_plan
+from oms.services.imports.reader import Format, ItemReader
 from tests.conftest import PASSWORD, bearer
 
 DEADLINE_S = 1.0
@@ -326,3 +329,28 @@ async def test_long_job_batches_outlast_the_request_deadline(scene: Scene, datab
         database.thaw()
     report = await asyncio.wait_for(job, 10)
     assert (report.created, report.failed) == (3, 0)
+
+
+async def test_import_retried_after_a_lost_reply_neither_duplicates_nor_fails(app: FastAPI) -> None:
+    """A batch whose reply was lost (the write landed, the client timed out) and is written again: its new
+    courses are found to be this very import's, reported unchanged, and stored once."""
+    items = [{"slug": f"lost-{i}", "name": f"Lost {i}", "sections": [{"title": "One"}]} for i in range(2)]
+    lines = b"".join(orjson.dumps(item) + b"\n" for item in items)
+    (batch,) = ItemReader(io.BytesIO(lines), Format.ndjson).batches()
+    now = utcnow()
+    steps = await import_plan.plan(batch, importer.ImportOptions(), now)
+    assert [s.status for s in steps] == ["created", "created"]
+    first = await importer.import_courses(
+        io.BytesIO(lines), Format.ndjson, importer.ImportOptions(), app.state.cache
+    )
+    assert first.created == 2  # the attempt whose reply never came back
+    await importer._write(steps, now, app.state.cache)  # the retry of the same batch
+    assert [(s.status, s.item.errors) for s in steps] == [("unchanged", []), ("unchanged", [])]
+    assert await Course.get_pymongo_collection().count_documents({"slug": {"$regex": "^lost-"}}) == 2
+    clash = [{"slug": "lost-0", "name": "Someone else's", "sections": []}]
+    (other,) = ItemReader(io.BytesIO(orjson.dumps(clash[0]) + b"\n"), Format.ndjson).batches()
+    theirs = await import_plan.plan(
+        other, importer.ImportOptions(), now, snapshot={}
+    )  # planned before lost-0 existed
+    await importer._write(theirs, now, app.state.cache)
+    assert theirs[0].status == "failed"  # another writer's course with this slug is still a conflict

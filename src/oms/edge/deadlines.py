@@ -59,6 +59,10 @@ class DatabaseDeadlineMiddleware:
             return
         path = scope["path"]
         if path not in self.never_refused and not self.breaker.admit():
+            if any(name == b"authorization" for name, _ in scope["headers"]):
+                # a bearer token is always checked against the database: answer without routing it
+                await send_problem(send, 503, TIMED_OUT_DETAIL, self._retry_headers())
+                return
             with refused():
                 await self.app(scope, receive, send)
             return
@@ -91,9 +95,11 @@ class DatabaseDeadlineMiddleware:
         abandoned = True
         task.add_done_callback(_forget)
         self.breaker.failed(TimeoutError(f"a request waited {seconds + GRACE_S:.2f} s for the database"))
+        await send_problem(send, 503, TIMED_OUT_DETAIL, self._retry_headers())
+
+    def _retry_headers(self) -> list[tuple[bytes, bytes]]:
         retry_after = str(max(1, math.ceil(self.breaker.retry_s))).encode()
-        headers = [(b"cache-control", b"no-store"), (b"retry-after", retry_after)]
-        await send_problem(send, 503, TIMED_OUT_DETAIL, headers)
+        return [(b"cache-control", b"no-store"), (b"retry-after", retry_after)]
 
 
 def _forget(task: asyncio.Future[None]) -> None:
