@@ -24,9 +24,11 @@ import orjson
 import pytest
 from fastapi import FastAPI
 from pymongo import monitoring
+from pymongo.errors import ServerSelectionTimeoutError
 
 from oms.cli.devstack import Stack, free_port
 from oms.clock import utcnow
+from oms.deadlines import GuardedMongoClient, refused
 from oms.documents import Course
 from oms.documents.user import Role
 from oms.edge.metrics import MongoCommandMetrics
@@ -354,3 +356,35 @@ async def test_import_retried_after_a_lost_reply_neither_duplicates_nor_fails(ap
     )  # planned before lost-0 existed
     await importer._write(theirs, now, app.state.cache)
     assert theirs[0].status == "failed"  # another writer's course with this slug is still a conflict
+
+
+class _Checkouts(monitoring.ConnectionPoolListener):
+    """Counts connection checkouts; the other pool events are of no interest here."""
+
+    started = 0
+
+    def connection_check_out_started(self, event: monitoring.ConnectionCheckOutStartedEvent) -> None:
+        self.started += 1
+
+    def _ignore(self, event: Any) -> None:
+        """Nothing to count."""
+
+    pool_created = pool_ready = pool_cleared = pool_closed = _ignore
+    connection_created = connection_ready = connection_closed = _ignore
+    connection_check_out_failed = connection_checked_out = connection_checked_in = _ignore
+
+
+async def test_a_refused_request_fails_at_once_without_a_pool_checkout(stack: dict[str, str]) -> None:
+    checkouts = _Checkouts()
+    client = GuardedMongoClient(stack["mongo"], timeoutMS=2000, event_listeners=[checkouts])
+    try:
+        await client.oms_refused.things.find_one({})
+        before = checkouts.started
+        start = time.monotonic()
+        with refused(), pytest.raises(ServerSelectionTimeoutError) as raised:
+            await client.oms_refused.things.find_one({})
+        assert time.monotonic() - start < 0.05 and raised.value.timeout
+        assert checkouts.started == before
+        assert await client.oms_refused.things.find_one({}) is None  # outside the block: as usual
+    finally:
+        await client.close()
