@@ -42,12 +42,13 @@ VIEWS: dict[str, tuple[str, list[dict[str, Any]]]] = {
 
 
 def make_client(
-    settings: Settings, breaker: DatabaseBreaker | None = None
+    settings: Settings, breaker: DatabaseBreaker | None = None, timeout_ms: int | None = None
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client whose every operation has a deadline: `timeoutMS` (the request deadline) bounds any call
     made outside a `pymongo.timeout()` block, retries included; there is no separate socket timeout, so a
     hung server holds nothing longer than the deadline. A down server fails server selection within
-    `mongodb_timeout_ms`. With `breaker`, operations of refused requests fail at once (`oms.deadlines`)."""
+    `mongodb_timeout_ms`. With `breaker`, operations of refused requests fail at once (`oms.deadlines`).
+    `timeout_ms` replaces the request deadline as the default (commands run outside the API)."""
     timeout = settings.mongodb_timeout_ms
     listeners: list[Any] = [MongoCommandMetrics()]
     if breaker is not None:
@@ -55,7 +56,7 @@ def make_client(
     return GuardedMongoClient(
         settings.mongodb_url,
         tz_aware=True,
-        timeoutMS=settings.request_deadline_ms,
+        timeoutMS=timeout_ms or settings.request_deadline_ms,
         serverSelectionTimeoutMS=timeout,
         connectTimeoutMS=timeout,
         appname="oms",
@@ -137,8 +138,9 @@ async def init_db(
 
 @asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    """MongoDB ready for use outside the web app (CLI commands, scripts)."""
-    client = make_client(settings)
+    """MongoDB ready for use outside the web app (CLI commands, scripts): no request is waiting, so an
+    operation outside a batch deadline may take as long as a migration step."""
+    client = make_client(settings, timeout_ms=int(settings.migrate_deadline_s * 1000))
     try:
         yield await init_db(settings, client)
     finally:

@@ -178,7 +178,8 @@ async def rebuild(
         state = await db[STATES].find_one({"key": STATE_KEY}, {"fingerprint": 1, "version": 1})
         return bool(state and state.get("version", 0) > 0 and state.get("fingerprint") == print_)
 
-    print_ = await fingerprint(db)
+    with job_deadline(batch_deadline_s):
+        print_ = await fingerprint(db)
     if not force and await unchanged():  # the usual scheduled check: two reads, no write
         return None
     while not await _take_lease(db, utcnow()):
@@ -186,7 +187,8 @@ async def rebuild(
             return None
         await asyncio.sleep(0.05)
     now = utcnow()
-    print_ = await fingerprint(db)
+    with job_deadline(batch_deadline_s):
+        print_ = await fingerprint(db)
     if not force and await unchanged():  # another builder was first
         await db[STATES].update_one({"key": STATE_KEY}, {"$set": {"lease_until": None}})
         return None
