@@ -17,10 +17,8 @@ database-bound requests (their enrollments, one enrollment) as fast as they can:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import random
 import signal
 import sys
 import tempfile
@@ -31,127 +29,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from oms_bench.load import percentile
+from deadline_load import API, Phase, Sample, phase, run_load
 from oms_bench.servers import Servers
 
 from oms.config import Settings
 
-API = "/api/v1"
 PASSWORD = "bench-password-1"
 DEFAULTS = Settings()
 DEADLINE_S = DEFAULTS.request_deadline_ms / 1000
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection (reconnects after an error)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, raw: bytes) -> tuple[int, bytes, bytes]:
-        """Send a prepared request; (status, lower-cased head, body)."""
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        self.writer.write(raw)
-        head = (await self.reader.readuntil(b"\r\n\r\n")).lower()
-        at = head.find(b"\r\ncontent-length:")
-        length = int(head[at + 17 : head.index(b"\r\n", at + 2)]) if at >= 0 else 0
-        return int(head[9:12]), head, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-def get(port: int, path: str, token: str | None = None) -> bytes:
-    auth = f"Authorization: Bearer {token}\r\n" if token else ""
-    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}\r\n".encode()
-
-
-@dataclass
-class Sample:
-    kind: str  # cached | db
-    began: float
-    seconds: float
-    status: int
-    problem: bool
-
-
-@dataclass
-class Phase:
-    """Figures of one kind of request in one phase."""
-
-    requests: int
-    ok_200: int
-    status_503_problem: int
-    other: int
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-
-
-def phase(samples: list[Sample], kind: str) -> Phase:
-    picked = [s for s in samples if s.kind == kind]
-    lat = sorted(s.seconds for s in picked)
-    return Phase(
-        requests=len(picked),
-        ok_200=sum(s.status == 200 for s in picked),
-        status_503_problem=sum(s.status == 503 and s.problem for s in picked),
-        other=sum(s.status not in (200, 503) or (s.status == 503 and not s.problem) for s in picked),
-        p50_ms=round(percentile(lat, 50) * 1000, 1),
-        p99_ms=round(percentile(lat, 99) * 1000, 1),
-        max_ms=round((lat[-1] if lat else 0) * 1000, 1),
-    )
-
-
-async def drive(
-    port: int, students: list[dict[str, str]], courses: list[str], seconds: float, think_s: float
-) -> list[Sample]:
-    """One client per student for `seconds`, each choosing a cached or a database-bound request at random
-    and pausing `think_s` after each reply (0: flat out, which keeps the worker saturated)."""
-    cached = [get(port, f"{API}/courses/{c}") for c in courses] + [get(port, f"{API}/courses/popular")]
-    samples: list[Sample] = []
-    start = time.perf_counter()
-    until = start + seconds
-
-    async def client(student: dict[str, str], seed: int) -> None:
-        rng = random.Random(seed)
-        bound = [get(port, f"{API}/me/enrollments", student["token"])]
-        bound.append(get(port, f"{API}/enrollments/{student['enrollment']}", student["token"]))
-        conn = Connection(port)
-        try:
-            while (began := time.perf_counter()) < until:
-                kind = "db" if rng.random() < 0.5 else "cached"
-                raw = rng.choice(bound if kind == "db" else cached)
-                try:
-                    status, head, _ = await asyncio.wait_for(conn.request(raw), 30)
-                except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError):
-                    conn.close()
-                    status, head = 0, b""
-                problem = b"content-type: application/problem+json" in head
-                samples.append(Sample(kind, began - start, time.perf_counter() - began, status, problem))
-                if think_s:
-                    await asyncio.sleep(think_s)
-        finally:
-            conn.close()
-
-    await asyncio.gather(*(client(s, i) for i, s in enumerate(students)))
-    return samples
-
-
-THINK_S = 0.0
-
-
-def run_load(port: int, students: list[dict[str, str]], courses: list[str], seconds: float) -> list[Sample]:
-    return asyncio.run(drive(port, students, courses, seconds, THINK_S))
-
-
 @dataclass
 class Report:
+    """Everything one run measured, and what it missed."""
+
     clients: int
     deadline_s: float
     frozen_s: float
@@ -205,6 +96,7 @@ def setup(servers: Servers, base: str, clients: int, courses: int) -> tuple[list
 
 
 def sections_of(base: str, student: dict[str, str]) -> list[str]:
+    """The section ids of the student's course."""
     with httpx.Client(base_url=base + API, timeout=30) as http:
         course = http.get(f"/courses/{student['course']}").json()
     return [str(s["section_id"]) for s in course["sections"]]
@@ -237,8 +129,8 @@ def wait_until(check: Any, limit: float = 30.0) -> float:
 
 
 def measure(args: argparse.Namespace) -> Report:
-    global THINK_S
-    THINK_S = args.think_ms / 1000
+    """Start the servers, run the three phases, stop everything; the judged report."""
+    think_s = args.think_ms / 1000
     report = Report(clients=args.clients, deadline_s=DEADLINE_S, frozen_s=args.frozen, think_ms=args.think_ms)
     root = Path(tempfile.mkdtemp(prefix="oms-deadlines-"))
     servers = BenchServers(root)
@@ -248,7 +140,8 @@ def measure(args: argparse.Namespace) -> Report:
         servers.wait_ready(app)
         students, courses = setup(servers, app.base, args.clients, args.courses)
         report.baseline = {
-            k: phase(run_load(app.port, students, courses, args.baseline), k) for k in ("cached", "db")
+            k: phase(run_load(app.port, students, courses, args.baseline, think_s), k)
+            for k in ("cached", "db")
         }
 
         writer = students[0]
@@ -258,11 +151,16 @@ def measure(args: argparse.Namespace) -> Report:
         assert servers.mongo is not None
         pid = servers.mongo.pid
         outcome: dict[str, Any] = {}
+        frozen = threading.Event()
+
+        def freeze() -> None:
+            os.kill(pid, signal.SIGSTOP)
+            frozen.set()
 
         def write_then_freeze() -> None:  # the write is on the wire when the database stops
             with httpx.Client(base_url=app.base + API, timeout=30) as http:
                 started = time.perf_counter()
-                thread = threading.Timer(lead, os.kill, (pid, signal.SIGSTOP))
+                thread = threading.Timer(lead, freeze)
                 thread.start()
                 reply = http.post(
                     f"/enrollments/{writer['enrollment']}/progress",
@@ -277,11 +175,11 @@ def measure(args: argparse.Namespace) -> Report:
 
         loaded: list[list[Sample]] = []
         load = threading.Thread(
-            target=lambda: loaded.append(run_load(app.port, students, courses, args.frozen))
+            target=lambda: loaded.append(run_load(app.port, students, courses, args.frozen, think_s))
         )
         write = threading.Thread(target=write_then_freeze)
         write.start()
-        time.sleep(0.05)
+        frozen.wait(10)  # the load begins once the database is stopped
         load.start()
         load.join()
         write.join()
@@ -299,7 +197,7 @@ def measure(args: argparse.Namespace) -> Report:
         report.write_before_freeze = outcome
         report.frozen = {k: phase(loaded[0], k) for k in ("cached", "db")}
         report.thawed = {
-            k: phase(run_load(app.port, students, courses, args.after), k) for k in ("cached", "db")
+            k: phase(run_load(app.port, students, courses, args.after, think_s), k) for k in ("cached", "db")
         }
     finally:
         try:
@@ -333,6 +231,7 @@ def judge(report: Report) -> None:
 
 
 def main() -> None:
+    """Parse the options, measure, print (and write) the report; exit 1 when a figure is missed."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
