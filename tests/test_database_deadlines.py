@@ -36,7 +36,9 @@ from oms.services.accounts.auth import create_user
 from oms.services.imports import importer
 from oms.services.imports import plan as import_plan
 from oms.services.imports.reader import Format, ItemReader
-from tests.conftest import PASSWORD, bearer
+from tests.support.api import PASSWORD, bearer
+from tests.support.factories import MakeApp
+from tests.support.settings import Servers
 
 DEADLINE_S = 1.0
 SLACK_S = 0.5
@@ -110,7 +112,7 @@ class Scene:
 
 
 @pytest.fixture
-async def scene(make_app: Any, database: PrivateDatabase) -> AsyncIterator[Scene]:
+async def scene(make_app: MakeApp, database: PrivateDatabase) -> AsyncIterator[Scene]:
     app: FastAPI = await make_app(
         mongodb_url=database.url, request_deadline_ms=int(DEADLINE_S * 1000), mongodb_retry_s=0.5
     )
@@ -161,11 +163,12 @@ class Sample:
 async def load(scene: Scene, seconds: float) -> list[Sample]:
     """CLIENTS concurrent clients for `seconds`, each going round the cached and database-bound paths with
     THINK_S between requests (the clients share the app's event loop here: without a pause they would
-    measure how busy they keep it; `scripts/bench-deadlines` drives a real worker flat out)."""
+    measure how busy they keep it; `scripts/bench-deadlines` drives a real worker)."""
     begin = time.monotonic()
     until = begin + seconds
     samples: list[Sample] = []
-    paths = [("cached", p, {}) for p in scene.cached] + [
+    none: dict[str, str] = {}
+    paths = [("cached", p, none) for p in scene.cached] + [
         ("db", p, scene.student) for p in scene.database_bound
     ]
 
@@ -374,7 +377,7 @@ class _Checkouts(monitoring.ConnectionPoolListener):
     connection_check_out_failed = connection_checked_out = connection_checked_in = _ignore
 
 
-async def test_a_refused_request_fails_at_once_without_a_pool_checkout(stack: dict[str, str]) -> None:
+async def test_a_refused_request_fails_at_once_without_a_pool_checkout(stack: Servers) -> None:
     checkouts = _Checkouts()
     client = GuardedMongoClient(stack["mongo"], timeoutMS=2000, event_listeners=[checkouts])
     try:

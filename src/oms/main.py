@@ -8,12 +8,11 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from oms import __version__
+from oms import __version__, redis_store
 from oms.clock import utcnow
 from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
@@ -25,6 +24,7 @@ from oms.edge.metrics import metrics_endpoint, retire_dead_workers
 from oms.edge.observability import RequestContextMiddleware, setup_logging
 from oms.edge.openapi import install_openapi, operation_id
 from oms.edge.problems import install_error_handlers
+from oms.edge.webapp import WebAppMiddleware
 from oms.exceptions import UsernameTaken
 from oms.redis_store import RedisGuard
 from oms.routers import (
@@ -35,6 +35,7 @@ from oms.routers import (
     audit,
     auth,
     courses,
+    dashboard,
     docs,
     enrollments,
     health,
@@ -56,15 +57,6 @@ from oms.services.users import ensure_admin
 log = logging.getLogger(__name__)
 
 
-def _redis_client(settings: Settings) -> aioredis.Redis:
-    return aioredis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_s,
-        socket_connect_timeout=settings.redis_timeout_s,
-        health_check_interval=30,
-    )
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured.
@@ -75,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.mongo = make_client(settings, app.state.database_breaker)
         teardown.push_async_callback(app.state.mongo.close)
         app.state.database_breaker.bind(lambda: app.state.mongo.admin.command("ping"))
-        app.state.redis = _redis_client(settings)
+        app.state.redis = redis_store.connect(settings)
         teardown.push_async_callback(app.state.redis.aclose)
         guard = RedisGuard(app.state.redis, settings.redis_retry_s)
         views = ViewBuffer(guard)
@@ -175,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ai,
         admin_courses,
         audit,
+        dashboard,
         health,
     )
     for module in routers:
@@ -186,15 +179,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs.install_docs(app)
     install_error_handlers(app)
     install_openapi(app, extra_models=(LoginRequest,))
-    app.add_middleware(
+    app.add_middleware(  # innermost: every API request's database deadline; the web app's files need none
         DatabaseDeadlineMiddleware,
         breaker=app.state.database_breaker,
         deadline_s=settings.request_deadline_ms / 1000,
         routes=deadline_routes(settings),
         never_refused=("/readyz", f"{API_PREFIX}/readyz"),
     )
+    app.add_middleware(WebAppMiddleware, dist=settings.web_dist)  # inside headers and logs, which apply to it
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
-    if settings.cors_origins:  # bearer tokens, not cookies: credentials are never allowed cross-origin
+    # Bearer tokens cross origins; the session cookie never does: credentials are not allowed cross-origin.
+    if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
