@@ -43,7 +43,7 @@ from tests.support.settings import Servers
 DEADLINE_S = 1.0
 SLACK_S = 0.5
 CLIENTS = 32
-THINK_S = 0.1
+THINK_S = 0.25
 TIMED_OUT = "the database did not answer in time"
 
 
