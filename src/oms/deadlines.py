@@ -28,7 +28,7 @@ from typing import Any
 
 import pymongo
 from pymongo import AsyncMongoClient, monitoring
-from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
+from pymongo.errors import ServerSelectionTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class DatabaseBreaker:
         try:
             with pymongo.timeout(self.probe_timeout_s):
                 await self._ping()
-        except PyMongoError as exc:
+        except Exception as exc:  # noqa: BLE001  # any failure keeps the breaker open; nothing awaits this task
             self.failed(exc)
         else:
             self.succeeded()
