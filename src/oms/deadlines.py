@@ -132,7 +132,7 @@ class DatabaseBreaker:
         try:
             with pymongo.timeout(self.probe_timeout_s):
                 await self._ping()
-        except Exception as exc:  # noqa: BLE001  # any failure keeps the breaker open; nothing awaits this task
+        except Exception as exc:  # any failure keeps the breaker open; nothing awaits this task
             self.failed(exc)
         else:
             self.succeeded()
