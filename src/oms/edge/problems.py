@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, WTimeoutError
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, NotPrimaryError, WTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -134,14 +134,20 @@ async def _http(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, detail, headers=headers or None)
 
 
+def _no_answer(exc: Exception) -> bool:
+    """Whether the database gave no answer at all (a server that answered with a time limit, or with "not
+    primary" during an election, is alive: that is no reason to skip it)."""
+    return isinstance(exc, ConnectionFailure) and not isinstance(exc, NotPrimaryError)
+
+
 async def _database_down(request: Request, exc: Exception) -> Response:
     """503 for a database that did not answer in time (a deadline passed, or the request was refused while
     the database is not answering) or could not be reached; the breaker learns of the failures."""
     skipped = REFUSED.get()
     timed_out = skipped or bool(getattr(exc, "timeout", False))
     breaker: DatabaseBreaker | None = getattr(request.app.state, "database_breaker", None)
-    if breaker is not None and not skipped and isinstance(exc, ConnectionFailure):
-        breaker.failed(exc)  # no reply at all (a server that answered with a time-limit error is alive)
+    if breaker is not None and not skipped and _no_answer(exc):
+        breaker.failed(exc)
     if not skipped:
         log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
     detail = TIMED_OUT_DETAIL if timed_out else "the database is unavailable right now; try again shortly"
