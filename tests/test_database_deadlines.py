@@ -163,7 +163,26 @@ class Sample:
     detail: str
 
 
-async def load(scene: Scene, seconds: float) -> list[Sample]:
+@dataclass
+class Load:
+    """What the clients saw, and the longest the test process itself stood still meanwhile (its event
+    loop did not run: the machine was busy elsewhere, or a garbage collection). The app shares that loop,
+    so time it could not run is not time it took to answer."""
+
+    samples: list[Sample]
+    stall: float
+
+
+async def stalls(until: float) -> float:
+    """The longest delay of a 10 ms sleep beyond its 10 ms, until `until`."""
+    worst = 0.0
+    while (began := time.monotonic()) < until:
+        await asyncio.sleep(0.01)
+        worst = max(worst, time.monotonic() - began - 0.01)
+    return worst
+
+
+async def load(scene: Scene, seconds: float) -> Load:
     """CLIENTS concurrent clients for `seconds`, each going round the cached and database-bound paths with
     THINK_S between requests (the clients share the app's event loop here: without a pause they would
     measure how busy they keep it; `scripts/bench-deadlines` drives a real worker)."""
@@ -196,8 +215,9 @@ async def load(scene: Scene, seconds: float) -> list[Sample]:
                 )
             )
 
+    watch = asyncio.create_task(stalls(until))
     await asyncio.gather(*(client(i) for i in range(CLIENTS)))
-    return samples
+    return Load(samples, await watch)
 
 
 async def ready_after(scene: Scene, since: float, limit: float = 5.0) -> float:
@@ -209,23 +229,23 @@ async def ready_after(scene: Scene, since: float, limit: float = 5.0) -> float:
     raise AssertionError(f"not ready {limit} s after the database came back")
 
 
-def assert_database_bound_failed_on_time(samples: list[Sample]) -> None:
-    bound = [s for s in samples if s.kind == "db"]
+def assert_database_bound_failed_on_time(run: Load) -> None:
+    bound = [s for s in run.samples if s.kind == "db"]
     assert bound
     wrong = [s for s in bound if s.status != 503 or s.content_type != "application/problem+json"]
     assert not wrong, wrong[:3]
     slowest = max(bound, key=lambda s: s.elapsed)
-    assert slowest.elapsed <= DEADLINE_S + SLACK_S, (slowest, len(bound))
+    assert slowest.elapsed <= DEADLINE_S + SLACK_S + run.stall, (slowest, len(bound), run.stall)
     assert all(TIMED_OUT in s.detail or "unavailable" in s.detail for s in bound)
     # no pile-up: once requests have failed, the breaker answers the rest without waiting on the database
     later = sorted(s.elapsed for s in bound if s.at > DEADLINE_S + SLACK_S)
     assert later and later[len(later) // 2] < DEADLINE_S / 2, later
 
 
-def assert_cached_answered(samples: list[Sample]) -> None:
-    cached = [s for s in samples if s.kind == "cached"]
+def assert_cached_answered(run: Load) -> None:
+    cached = [s for s in run.samples if s.kind == "cached"]
     assert cached and all(s.status == 200 for s in cached), [s for s in cached if s.status != 200][:3]
-    assert max(s.elapsed for s in cached) < DEADLINE_S  # none waited on the database
+    assert max(s.elapsed for s in cached) < DEADLINE_S + run.stall  # none waited on the database
 
 
 async def test_frozen_database_fails_requests_on_time_and_cached_pages_answer(
@@ -246,7 +266,7 @@ async def test_frozen_database_fails_requests_on_time_and_cached_pages_answer(
     assert await ready_after(scene, thawed) < 2.0
     assert (await scene.client.get("/me/enrollments", headers=scene.student)).status_code == 200
     assert_database_bound_failed_on_time(samples)
-    assert all(TIMED_OUT in s.detail for s in samples if s.kind == "db")
+    assert all(TIMED_OUT in s.detail for s in samples.samples if s.kind == "db")
     assert_cached_answered(samples)
 
 
