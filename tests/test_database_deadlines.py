@@ -10,76 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
 import pytest
 from fastapi import FastAPI
 from pymongo import monitoring
-from pymongo.errors import ServerSelectionTimeoutError
 
-from oms.cli.devstack import Stack, free_port
-from oms.clock import utcnow
-from oms.deadlines import GuardedMongoClient, refused
-from oms.documents import Course
 from oms.documents.user import Role
 from oms.edge.metrics import MongoCommandMetrics
 from oms.services.accounts.auth import create_user
 from oms.services.imports import importer
-from oms.services.imports import plan as import_plan
-from oms.services.imports.reader import Format, ItemReader
+from oms.services.imports.reader import Format
 from tests.support.api import PASSWORD, bearer
 from tests.support.factories import MakeApp
-from tests.support.settings import Servers
+from tests.support.frozen_database import Load, PrivateDatabase, Scene, load
 
 DEADLINE_S = 1.0
 SLACK_S = 0.5
-CLIENTS = 32
-THINK_S = 0.25
 TIMED_OUT = "the database did not answer in time"
-
-
-@dataclass
-class PrivateDatabase:
-    """This module's SecantusDB: frozen, thawed, killed and restarted on the same port and storage."""
-
-    root: Path
-    port: int = field(default_factory=free_port)
-    stack: Stack = field(default_factory=Stack)
-    frozen: bool = False
-
-    @property
-    def url(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/oms_deadlines"
-
-    @property
-    def pid(self) -> int:
-        return self.stack.processes[-1].pid
-
-    def start(self) -> None:
-        self.stack.start_mongo(self.port, self.root / "data", self.root / "mongo.log")
-
-    def freeze(self) -> None:
-        os.kill(self.pid, signal.SIGSTOP)
-        self.frozen = True
-
-    def thaw(self) -> None:
-        if self.frozen:
-            os.kill(self.pid, signal.SIGCONT)
-            self.frozen = False
-
-    def kill(self) -> None:
-        process = self.stack.processes.pop()
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -89,26 +41,6 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateDataba
     yield db
     db.thaw()
     db.stack.stop()
-
-
-@dataclass
-class Scene:
-    """An app on the private database with a published course, an enrolled student, and warm caches."""
-
-    app: FastAPI
-    client: httpx.AsyncClient
-    student: dict[str, str]
-    course_id: str
-    enrollment_id: str
-    section_ids: list[str]
-
-    @property
-    def database_bound(self) -> list[str]:
-        return ["/me/enrollments", f"/enrollments/{self.enrollment_id}"]
-
-    @property
-    def cached(self) -> list[str]:
-        return [f"/courses/{self.course_id}", "/courses/popular", "/courses"]
 
 
 @pytest.fixture
@@ -150,74 +82,6 @@ async def scene(make_app: MakeApp, database: PrivateDatabase) -> AsyncIterator[S
             assert (await c.get(path, headers=student)).status_code == 200, path
         yield scene
         database.thaw()
-
-
-@dataclass
-class Sample:
-    kind: str
-    path: str
-    at: float
-    elapsed: float
-    status: int
-    content_type: str
-    detail: str
-
-
-@dataclass
-class Load:
-    """What the clients saw, and the longest the test process itself stood still meanwhile (its event
-    loop did not run: the machine was busy elsewhere, or a garbage collection). The app shares that loop,
-    so time it could not run is not time it took to answer."""
-
-    samples: list[Sample]
-    stall: float
-
-
-async def stalls(until: float) -> float:
-    """The longest delay of a 10 ms sleep beyond its 10 ms, until `until`."""
-    worst = 0.0
-    while (began := time.monotonic()) < until:
-        await asyncio.sleep(0.01)
-        worst = max(worst, time.monotonic() - began - 0.01)
-    return worst
-
-
-async def load(scene: Scene, seconds: float) -> Load:
-    """CLIENTS concurrent clients for `seconds`, each going round the cached and database-bound paths with
-    THINK_S between requests (the clients share the app's event loop here: without a pause they would
-    measure how busy they keep it; `scripts/bench-deadlines` drives a real worker)."""
-    begin = time.monotonic()
-    until = begin + seconds
-    samples: list[Sample] = []
-    none: dict[str, str] = {}
-    paths = [("cached", p, none) for p in scene.cached] + [
-        ("db", p, scene.student) for p in scene.database_bound
-    ]
-
-    async def client(i: int) -> None:
-        n = i
-        while time.monotonic() < until:
-            kind, path, headers = paths[n % len(paths)]
-            n += 1
-            start = time.monotonic()
-            reply = await scene.client.get(path, headers=headers)
-            detail = reply.json().get("detail", "") if reply.status_code >= 400 else ""
-            content_type = reply.headers.get("content-type", "")
-            samples.append(
-                Sample(
-                    kind,
-                    path,
-                    start - begin,
-                    time.monotonic() - start,
-                    reply.status_code,
-                    content_type,
-                    detail,
-                )
-            )
-
-    watch = asyncio.create_task(stalls(until))
-    await asyncio.gather(*(client(i) for i in range(CLIENTS)))
-    return Load(samples, await watch)
 
 
 async def ready_after(scene: Scene, since: float, limit: float = 5.0) -> float:
@@ -357,60 +221,3 @@ async def test_long_job_batches_outlast_the_request_deadline(scene: Scene, datab
         database.thaw()
     report = await asyncio.wait_for(job, 10)
     assert (report.created, report.failed) == (3, 0)
-
-
-async def test_import_retried_after_a_lost_reply_neither_duplicates_nor_fails(app: FastAPI) -> None:
-    """A batch whose reply was lost (the write landed, the client timed out) and is written again: its new
-    courses are found to be this very import's, reported unchanged, and stored once."""
-    items = [{"slug": f"lost-{i}", "name": f"Lost {i}", "sections": [{"title": "One"}]} for i in range(2)]
-    lines = b"".join(orjson.dumps(item) + b"\n" for item in items)
-    (batch,) = ItemReader(io.BytesIO(lines), Format.ndjson).batches()
-    now = utcnow()
-    steps = await import_plan.plan(batch, importer.ImportOptions(), now)
-    assert [s.status for s in steps] == ["created", "created"]
-    first = await importer.import_courses(
-        io.BytesIO(lines), Format.ndjson, importer.ImportOptions(), app.state.cache
-    )
-    assert first.created == 2  # the attempt whose reply never came back
-    await importer._write(steps, now, app.state.cache)  # the retry of the same batch
-    assert [(s.status, s.item.errors) for s in steps] == [("unchanged", []), ("unchanged", [])]
-    assert await Course.get_pymongo_collection().count_documents({"slug": {"$regex": "^lost-"}}) == 2
-    clash = [{"slug": "lost-0", "name": "Someone else's", "sections": []}]
-    (other,) = ItemReader(io.BytesIO(orjson.dumps(clash[0]) + b"\n"), Format.ndjson).batches()
-    theirs = await import_plan.plan(
-        other, importer.ImportOptions(), now, snapshot={}
-    )  # planned before lost-0 existed
-    await importer._write(theirs, now, app.state.cache)
-    assert theirs[0].status == "failed"  # another writer's course with this slug is still a conflict
-
-
-class _Checkouts(monitoring.ConnectionPoolListener):
-    """Counts connection checkouts; the other pool events are of no interest here."""
-
-    started = 0
-
-    def connection_check_out_started(self, event: monitoring.ConnectionCheckOutStartedEvent) -> None:
-        self.started += 1
-
-    def _ignore(self, event: Any) -> None:
-        """Nothing to count."""
-
-    pool_created = pool_ready = pool_cleared = pool_closed = _ignore
-    connection_created = connection_ready = connection_closed = _ignore
-    connection_check_out_failed = connection_checked_out = connection_checked_in = _ignore
-
-
-async def test_a_refused_request_fails_at_once_without_a_pool_checkout(stack: Servers) -> None:
-    checkouts = _Checkouts()
-    client = GuardedMongoClient(stack["mongo"], timeoutMS=2000, event_listeners=[checkouts])
-    try:
-        await client.oms_refused.things.find_one({})
-        before = checkouts.started
-        start = time.monotonic()
-        with refused(), pytest.raises(ServerSelectionTimeoutError) as raised:
-            await client.oms_refused.things.find_one({})
-        assert time.monotonic() - start < 0.05 and raised.value.timeout
-        assert checkouts.started == before
-        assert await client.oms_refused.things.find_one({}) is None  # outside the block: as usual
-    finally:
-        await client.close()
