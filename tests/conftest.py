@@ -119,6 +119,7 @@ async def _clean(app: FastAPI) -> AsyncIterator[None]:
     yield
     for model in DOCUMENT_MODELS:
         await model.get_pymongo_collection().delete_many({})
+    await app.state.search.sync()  # the index forgets them now, not when the change stream says so
     redis: aioredis.Redis = app.state.redis
     await redis.flushdb()
 

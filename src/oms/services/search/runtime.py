@@ -1,0 +1,125 @@
+"""Search in the running app: picks the backend, starts the follower, feeds the popularity prior, and
+lets writes in this process reach its index before their reply (other workers follow within a second).
+
+Each worker claims a slot directory under `<data_dir>/search/` (a lock file held while it runs), so a
+restarted worker reopens an index and a resume token that no other live worker is using.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import weakref
+from pathlib import Path
+from typing import IO, Any
+
+from oms.config import Settings
+from oms.services.pagecache.cache import CATALOGUE_GEN, Cache
+from oms.services.popularity.rankings import Rankings, Window
+from oms.services.search.atlas import AtlasSearchIndex
+from oms.services.search.base import IndexStatus, SearchIndex
+from oms.services.search.embedded import EmbeddedIndex
+from oms.services.search.follower import Follower
+
+log = logging.getLogger(__name__)
+POPULARITY_REFRESH_S = 60
+MAX_SLOTS = 256
+_live: weakref.WeakSet[SearchRuntime] = weakref.WeakSet()
+
+
+def claim_slot(base: Path) -> tuple[Path, IO[str]]:
+    """The first slot directory no live process holds, and the open lock file that holds it."""
+    base.mkdir(parents=True, exist_ok=True)
+    for n in range(MAX_SLOTS):
+        slot = base / f"worker-{n}"
+        slot.mkdir(exist_ok=True)
+        handle = (slot / "lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        return slot, handle
+    raise RuntimeError(f"no free search slot under {base}")
+
+
+class SearchRuntime:
+    """The app's index and what keeps it fresh."""
+
+    def __init__(self, settings: Settings, db: Any, cache: Cache, rankings: Rankings | None) -> None:
+        self.cache = cache
+        self.rankings = rankings
+        self.follower: Follower | None = None
+        self._lock_file: IO[str] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        collection = db["courses"]
+        self.index: SearchIndex
+        if settings.search_backend == "atlas":
+            self.index = AtlasSearchIndex(collection, settings.atlas_search_index)
+            return
+        slot: Path | None = None
+        if not settings.search_in_memory:
+            slot, self._lock_file = claim_slot(settings.data_dir / "search")
+        embedded = EmbeddedIndex(slot / "index" if slot else None)
+        self.index = embedded
+        self.follower = Follower(embedded, collection, slot / "token.json" if slot else None, self._bump)
+
+    async def _bump(self) -> None:
+        """Changes from other workers reached this index: retire catalogue pages cached before, which
+        may have been built by a worker that had not seen them yet."""
+
+        async def incr(r: Any) -> bool:
+            await r.incr(CATALOGUE_GEN)
+            return True
+
+        await self.cache.guard.run(incr, False)
+
+    async def start(self) -> None:
+        """Start following and feeding popularity (the first build runs in the background)."""
+        _live.add(self)
+        if self.follower is not None:
+            self.follower.start()
+            self._tasks.append(asyncio.create_task(self._popularity(), name="search-popularity"))
+
+    async def stop(self) -> None:
+        """Stop background work and release the slot."""
+        _live.discard(self)
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.follower is not None:
+            await self.follower.stop()
+        if self._lock_file is not None:
+            self._lock_file.close()
+
+    async def _popularity(self) -> None:
+        """Every minute, the 30-day ranking becomes the prior used for new and changed documents."""
+        while True:
+            with contextlib.suppress(Exception):
+                if self.rankings is not None and isinstance(self.index, EmbeddedIndex):
+                    ranked = await self.rankings.top(Window.month, 100_000)
+                    if ranked is not None:
+                        self.index.popularity = {course_id: score for course_id, score, _ in ranked}
+            await asyncio.sleep(POPULARITY_REFRESH_S)
+
+    def status(self) -> IndexStatus:
+        """The index's state for readiness."""
+        return self.index.status()
+
+    async def sync(self) -> None:
+        """Bring this index fully up to date now (tests, and `oms reindex` on a live worker)."""
+        if self.follower is not None and isinstance(self.index, EmbeddedIndex):
+            await self.follower.rebuild()
+
+
+async def course_changed(*course_ids: str) -> None:
+    """A write in this process changed these courses: update this process's indexes before replying."""
+    for runtime in list(_live):
+        if runtime.follower is not None and runtime.index.status().ready:
+            try:
+                await runtime.follower.refresh([str(i) for i in course_ids])
+            except Exception:  # the follower will apply it from the stream
+                log.warning("search index refresh failed", exc_info=True)
