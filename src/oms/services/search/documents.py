@@ -69,7 +69,7 @@ def to_document(raw: dict[str, Any], popularity: float = 0.0) -> Document:
     for tag in tags:
         doc.add_text("tag", tag)
     doc.add_text("name", name)
-    doc.add_text("name_key", name.casefold()[:120])
+    doc.add_text("name_key", name[:120])  # byte order, as MongoDB sorts names
     doc.add_text("tags", " ".join(tags))
     doc.add_text("sections", " \n".join(str(s.get("title") or "") for s in raw.get("sections") or []))
     doc.add_text("description", description)

@@ -146,6 +146,8 @@ class EmbeddedIndex:
         if request.q and parsed.empty:
             return SearchResult([], 0)
         searcher = self.index.searcher()
+        for clause in parsed.clauses:
+            clause.exact = clause.punctuated and searcher.doc_freq("literal", clause.literal) > 0
         constraints = queries.filters(self.schema, request.statuses, request.tag)
         built = queries.build(self.schema, parsed, constraints)
         sort = request.sort

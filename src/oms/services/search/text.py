@@ -66,11 +66,17 @@ class Clause:
     literal: str
     words: list[Word] = field(default_factory=list)
     runs: list[list[str]] = field(default_factory=list)
+    exact: bool = False  # a chunk with punctuation (`C++`) that courses contain as such: match only that
 
     @property
     def literal_only(self) -> bool:
-        """Only punctuation: nothing but the literal chunk can match."""
-        return not self.words and not self.runs
+        """Only punctuation, or a literal chunk known to the index: nothing but the chunk itself matches."""
+        return self.exact or (not self.words and not self.runs)
+
+    @property
+    def punctuated(self) -> bool:
+        """The chunk has characters other than letters and digits."""
+        return not self.literal.isalnum()
 
 
 @dataclass
