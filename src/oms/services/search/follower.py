@@ -29,6 +29,7 @@ from oms.services.search.embedded import EmbeddedIndex
 log = logging.getLogger(__name__)
 AWAIT_MS = 100  # how long one poll of the stream waits for news
 MAX_BATCH = 1000
+REINDEX_FILE = "reindex"  # `oms reindex` drops it beside the token of a running worker
 REBUILD_EVENTS = {"drop", "dropDatabase", "rename", "invalidate"}
 
 
@@ -99,7 +100,8 @@ class Follower:
         if self.token_file is not None:
             self.token_file.unlink(missing_ok=True)
 
-    async def _all(self) -> AsyncIterator[dict[str, Any]]:
+    async def all_courses(self) -> AsyncIterator[dict[str, Any]]:
+        """Every course, as the index needs it."""
         async for raw in self.collection.find({}, PROJECTION, batch_size=1000):
             yield raw
 
@@ -107,7 +109,7 @@ class Follower:
         """A full read of the collection into the index."""
         started = time.perf_counter()
         self.rebuilds += 1
-        count = await self.index.rebuild(self._all())
+        count = await self.index.rebuild(self.all_courses())
         log.info(
             "search index built", extra={"courses": count, "seconds": round(time.perf_counter() - started, 2)}
         )
@@ -162,6 +164,12 @@ class Follower:
                 if events or time.monotonic() - saved > 1:  # idle: the token still moves on, now and then
                     self.save_token(stream.resume_token)
                     saved = time.monotonic()
+                    if (
+                        self.token_file is not None
+                        and (asked := self.token_file.parent / REINDEX_FILE).exists()
+                    ):
+                        asked.unlink(missing_ok=True)
+                        raise _Rebuild()
 
     async def _run(self) -> None:
         while True:
