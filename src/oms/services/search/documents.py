@@ -50,6 +50,8 @@ def summary_json(raw: dict[str, Any]) -> bytes:
     """The catalogue item of a raw course, as the API sends it."""
     sections = raw.get("sections") or []
     data = {
+        "description": "",
+        "tags": [],
         **raw,
         "id": raw["_id"],
         "section_count": len(sections),

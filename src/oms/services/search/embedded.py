@@ -8,8 +8,10 @@ search sees it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import shutil
+import threading
 from collections.abc import AsyncIterable, Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from oms.services.search.base import (
 from oms.services.search.documents import LITERAL_ANALYZER, schema, to_document
 from oms.services.search.text import ANALYZER_NAME, ParsedQuery, build_analyzer, highlight, parse
 
+log = logging.getLogger(__name__)
 PRIOR_WINDOW = 50  # relevance pages within the first 50 hits are re-ranked with the popularity prior
 PRIOR_WEIGHT = 0.05
 BATCH = 2000
@@ -65,31 +68,52 @@ class EmbeddedIndex:
         self.path = path
         self.index = _open(path)
         self.schema = self.index.schema
-        self.writer = self.index.writer(heap_mb * 1_000_000, 1)
+        self.writer: Any = self.index.writer(heap_mb * 1_000_000, 1)
         self.lock = asyncio.Lock()
+        self.writing = threading.Lock()  # the writer is used from one thread at a time, even after a cancel
         self.popularity: dict[str, float] = {}
         self.state = "building"
         self.lag: Callable[[], float | None] = lambda: None
+
+    def close(self) -> None:
+        """Finish merges and release the writer (and the directory's lock)."""
+        with self.writing:
+            if self.writer is not None:
+                self.writer.wait_merging_threads()
+                self.writer = None
 
     @property
     def documents(self) -> int:
         """How many courses are indexed."""
         return int(self.index.searcher().num_docs)
 
-    def _doc(self, raw: dict[str, Any]) -> Any:
-        return to_document(raw, self.popularity.get(str(raw["_id"]), 0.0))
+    def _add(self, raw: dict[str, Any]) -> None:
+        try:
+            doc = to_document(raw, self.popularity.get(str(raw["_id"]), 0.0))
+        except (ValueError, TypeError, KeyError):  # a document the API would not accept either: left out
+            log.warning("course not indexed", extra={"course_id": str(raw.get("_id"))}, exc_info=True)
+            return
+        self.writer.add_document(doc)
 
     def _commit(self) -> None:
         self.writer.commit()
         self.index.reload()
 
+    def _locked_commit(self) -> None:
+        with self.writing:
+            self._commit()
+
     async def apply(self, changed: list[dict[str, Any]], deleted: list[str]) -> int:
         """Replace the changed courses (raw documents) and drop the deleted ids; one commit."""
 
         def work() -> int:
+            with self.writing:
+                return unlocked()
+
+        def unlocked() -> int:
             for raw in changed:
                 self.writer.delete_documents_by_term("id", str(raw["_id"]))
-                self.writer.add_document(self._doc(raw))
+                self._add(raw)
             for course_id in deleted:
                 self.writer.delete_documents_by_term("id", course_id)
             self._commit()
@@ -107,12 +131,13 @@ class EmbeddedIndex:
         """Replace everything with `courses`; searches see the old contents until the final commit."""
         count = 0
         async with self.lock:
-            await asyncio.to_thread(self.writer.delete_all_documents)
+            await asyncio.to_thread(self._clear)
             batch: list[dict[str, Any]] = []
 
             def add(items: list[dict[str, Any]]) -> None:
-                for raw in items:
-                    self.writer.add_document(self._doc(raw))
+                with self.writing:
+                    for raw in items:
+                        self._add(raw)
 
             async for raw in courses:
                 batch.append(raw)
@@ -124,11 +149,15 @@ class EmbeddedIndex:
                         progress(count)
             await asyncio.to_thread(add, batch)
             count += len(batch)
-            await asyncio.to_thread(self._commit)
+            await asyncio.to_thread(self._locked_commit)
         if progress:
             progress(count)
         self.state = "ready"
         return count
+
+    def _clear(self) -> None:
+        with self.writing:
+            self.writer.delete_all_documents()
 
     def versions(self, ids: list[str]) -> dict[str, int]:
         """The indexed version of each of `ids` that is in the index."""

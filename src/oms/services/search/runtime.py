@@ -86,12 +86,14 @@ class SearchRuntime:
     async def stop(self) -> None:
         """Stop background work and release the slot."""
         _live.discard(self)
+        if self.follower is not None:
+            await self.follower.stop()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.follower is not None:
-            await self.follower.stop()
+            self.follower.index.close()
         if self._lock_file is not None:
             self._lock_file.close()
 
