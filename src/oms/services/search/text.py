@@ -140,6 +140,7 @@ def parse(text: str, *, prefix_last: bool = True) -> ParsedQuery:
     return ParsedQuery(clauses, cleaned)
 
 
+@lru_cache(maxsize=65_536)
 def _distance_at_most(a: str, b: str, limit: int) -> bool:
     """Damerau-Levenshtein (adjacent transpositions) distance between a and b is at most `limit`."""
     if abs(len(a) - len(b)) > limit:
@@ -163,7 +164,11 @@ def _word_matches(term: str, words: list[Word]) -> bool:
     for word in words:
         if term == word.stem or (word.prefix and term.startswith(word.stem)):
             return True
-        if word.fuzzy and _distance_at_most(term, word.stem, word.fuzzy):
+        if (
+            word.fuzzy
+            and abs(len(term) - len(word.stem)) <= word.fuzzy
+            and _distance_at_most(term, word.stem, word.fuzzy)
+        ):
             return True
     return False
 
@@ -173,8 +178,12 @@ def match_ranges(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
     words = [w for c in query.clauses for w in c.words]
     ranges: list[tuple[int, int]] = []
     if words:
+        seen: dict[str, bool] = {}
         for token in analyzer().pre_tokenize(text).tokens:
-            if not is_han(token.text) and _word_matches(token.text, words):
+            term = token.text
+            if term not in seen:
+                seen[term] = not is_han(term) and _word_matches(term, words)
+            if seen[term]:
                 ranges.append((token.char_offset_from, token.char_offset_to))
     lowered = text.lower()
     needles = [
