@@ -183,3 +183,19 @@ async def test_plain_listing_and_sorts_come_from_the_index(
     assert app.state.search.status().documents == 3
     newest = await client.get("/courses", params={"limit": 1, "offset": 2})
     assert names(newest) == ["Bravo"] and newest.json()["total"] == 3
+
+
+async def test_popular_courses_rank_first_among_equals(
+    client: httpx.AsyncClient, make_course: Any, app: Any, make_student: Any
+) -> None:
+    quiet = await make_course(name="Origami Folding")
+    loved = await make_course(name="Origami Folding")
+    for _ in range(3):
+        fan = await make_student()
+        assert (await client.post(f"/courses/{loved['id']}/enrollments", headers=fan.headers)).status_code == 201
+    assert await app.state.search.refresh_popularity() >= 1
+    ranked = (await client.get("/courses", params={"q": "origami"})).json()["items"]
+    assert [i["id"] for i in ranked] == [loved["id"], quiet["id"]]
+    assert ranked[0]["score"] > ranked[1]["score"]
+    by_popularity = (await client.get("/courses", params={"q": "folding", "sort": "popular"})).json()["items"]
+    assert [i["id"] for i in by_popularity] == [loved["id"], quiet["id"]]

@@ -115,8 +115,9 @@ class Follower:
         )
         return count
 
-    async def refresh(self, ids: list[str]) -> int:
-        """Bring the named courses up to date from MongoDB; how many index entries changed."""
+    async def refresh(self, ids: list[str], *, force: bool = False) -> int:
+        """Bring the named courses up to date from MongoDB; how many index entries changed (`force`:
+        re-index them even when their version is the indexed one)."""
         oids = [ObjectId(i) for i in dict.fromkeys(ids) if ObjectId.is_valid(i)]
         if not oids:
             return 0
@@ -124,7 +125,7 @@ class Follower:
             str(raw["_id"]): raw async for raw in self.collection.find({"_id": {"$in": oids}}, PROJECTION)
         }
         known = self.index.versions([str(o) for o in oids])
-        changed = [raw for i, raw in found.items() if known.get(i) != raw.get("version")]
+        changed = [raw for i, raw in found.items() if force or known.get(i) != raw.get("version")]
         deleted = [i for i in known if i not in found]
         if changed or deleted:
             await self.index.apply(changed, deleted)

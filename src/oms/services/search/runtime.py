@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import math
 import weakref
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +26,7 @@ from oms.services.search.follower import Follower
 
 log = logging.getLogger(__name__)
 POPULARITY_REFRESH_S = 60
+MAX_PRIOR_UPDATES = 5000
 MAX_SLOTS = 256
 _live: weakref.WeakSet[SearchRuntime] = weakref.WeakSet()
 
@@ -80,6 +82,8 @@ class SearchRuntime:
         """Start following and feeding popularity (the first build runs in the background)."""
         _live.add(self)
         if self.follower is not None:
+            with contextlib.suppress(Exception):  # the prior for the first build, if Redis answers quickly
+                await asyncio.wait_for(self.refresh_popularity(), 2.0)
             self.follower.start()
             self._tasks.append(asyncio.create_task(self._popularity(), name="search-popularity"))
 
@@ -98,14 +102,28 @@ class SearchRuntime:
             self._lock_file.close()
 
     async def _popularity(self) -> None:
-        """Every minute, the 30-day ranking becomes the prior used for new and changed documents."""
+        """After the first minute, every minute, the 30-day ranking becomes the prior; courses whose score moved by a step (a
+        quarter on a log scale) are re-indexed with it."""
         while True:
-            with contextlib.suppress(Exception):
-                if self.rankings is not None and isinstance(self.index, EmbeddedIndex):
-                    ranked = await self.rankings.top(Window.month, 100_000)
-                    if ranked is not None:
-                        self.index.popularity = {course_id: score for course_id, score, _ in ranked}
             await asyncio.sleep(POPULARITY_REFRESH_S)
+            try:
+                await self.refresh_popularity()
+            except Exception:  # Redis or MongoDB away: the prior waits for the next round
+                log.debug("popularity prior not refreshed", exc_info=True)
+
+    async def refresh_popularity(self) -> int:
+        """Load the 30-day ranking into the index's prior; how many courses were re-indexed for it."""
+        if self.rankings is None or self.follower is None or not isinstance(self.index, EmbeddedIndex):
+            return 0
+        ranked = await self.rankings.top(Window.month, 100_000)
+        if ranked is None:
+            return 0
+        old, new = self.index.popularity, {course_id: score for course_id, score, _ in ranked}
+        self.index.popularity = new
+        moved = [i for i in old.keys() | new.keys() if _step(old.get(i, 0.0)) != _step(new.get(i, 0.0))]
+        if not moved or self.index.state != "ready" or len(moved) > MAX_PRIOR_UPDATES:
+            return 0
+        return await self.follower.refresh(moved[:MAX_PRIOR_UPDATES], force=True)
 
     def status(self) -> IndexStatus:
         """The index's state for readiness."""
@@ -115,6 +133,10 @@ class SearchRuntime:
         """Bring this index fully up to date now (tests, and `oms reindex` on a live worker)."""
         if self.follower is not None and isinstance(self.index, EmbeddedIndex):
             await self.follower.rebuild()
+
+
+def _step(score: float) -> int:
+    return int(math.log1p(max(score, 0.0)) * 4)
 
 
 async def course_changed(*course_ids: str) -> None:
