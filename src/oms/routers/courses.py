@@ -11,6 +11,7 @@ from oms.deps import (
     AdminUser,
     Auditor,
     CacheDep,
+    CatalogueStatuses,
     ExpectedVersion,
     OptionalUser,
     Paging,
@@ -18,7 +19,6 @@ from oms.deps import (
     SearchDep,
 )
 from oms.documents import Course
-from oms.documents.course import CourseStatus
 from oms.routers import API_PREFIX
 from oms.schemas.common import MAX_LIMIT, PageParams
 from oms.schemas.courses import (
@@ -54,7 +54,7 @@ def json_reply(reply: Reply, status_code: int = 200) -> Response:
 
 @router.get("", response_model=CataloguePage)
 async def catalogue(
-    user: OptionalUser,
+    statuses: CatalogueStatuses,
     page: Paging,
     cache: CacheDep,
     rankings: RankingsDep,
@@ -72,9 +72,6 @@ async def catalogue(
         CatalogueSort | None,
         Query(description="relevance (the default with q) | newest (the default without) | name | popular"),
     ] = None,
-    status_: Annotated[
-        list[CourseStatus] | None, Query(alias="status", description="admins only; default: every status")
-    ] = None,
     after: Annotated[
         str | None,
         Query(max_length=200, description="the `next_after` of the previous page (instead of offset)"),
@@ -84,10 +81,6 @@ async def catalogue(
 
     With `q`, items carry `highlights` (HTML-escaped text with `<mark>` around matches) and the page
     carries `facets` (tag counts over all matches). Follow `next_after` for the next page."""
-    if user and user.is_admin:
-        statuses = status_ or list(CourseStatus)
-    else:
-        statuses = [CourseStatus.published]
     if after is not None:
         page = PageParams(limit=page.limit, offset=decode_after(after))
     reply = await course_pages.catalogue(

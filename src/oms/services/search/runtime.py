@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from oms.config import Settings
-from oms.services.pagecache.cache import CATALOGUE_GEN, Cache
+from oms.redis_store import CATALOGUE_GEN
+from oms.services.pagecache.cache import Cache
 from oms.services.popularity.rankings import Rankings, Window
 from oms.services.search.atlas import AtlasSearchIndex
 from oms.services.search.base import IndexStatus, SearchIndex
