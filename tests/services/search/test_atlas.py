@@ -4,12 +4,12 @@ here runs mongot, so the pipelines themselves are what is checked)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from oms.services.search.atlas import marked, meta_pipeline, search_pipeline
 from oms.services.search.base import SearchRequest, SearchSort
+from tests.support.paths import REPO
 
-INDEX = json.loads((Path(__file__).parents[1] / "deploy" / "atlas-search-index.json").read_text())
+INDEX = json.loads((REPO / "deploy" / "atlas-search-index.json").read_text())
 
 
 def test_search_pipeline_for_a_student_query() -> None:

@@ -126,8 +126,13 @@ async def test_restarted_worker_resumes_from_its_token(
         )
         third = create_app(settings)
         async with LifespanManager(third):  # a token the server refuses: rebuilt instead
+            follower = third.state.search.follower
+            for _ in range(300):  # the rebuild runs in the background
+                if follower.rebuilds == 1 and third.state.search.status().state == "ready":
+                    break
+                await asyncio.sleep(0.01)
+            assert follower.rebuilds == 1
             assert await found(third, "seismology", within_s=3) is not None
-            assert third.state.search.follower.rebuilds == 1
     finally:
         await init_beanie(database=app.state.db, document_models=DOCUMENT_MODELS)
 
