@@ -187,15 +187,18 @@ def coco_names(path: Path) -> list[str]:
 
 
 def chinese_names(rng: random.Random) -> list[tuple[str, list[str]]]:
-    """Course names composed from real course vocabulary, with their words (the segmentation)."""
+    """Course names composed from real course vocabulary (subject + kind, sometimes a qualifier in front:
+    one course per subject and kind, as a catalogue has), with their words (the segmentation)."""
     names: dict[str, list[str]] = {}
-    for subject, form, prefix in itertools.product(ZH_SUBJECTS, ZH_FORMS, ZH_PREFIXES):
-        words = [w for w in (prefix, subject, form) if w]
+    for subject, form in itertools.product(ZH_SUBJECTS, ZH_FORMS):
+        words = [w for w in (rng.choice(ZH_PREFIXES), subject, form) if w]
         names.setdefault("".join(words), words)
     return list(names.items())
 
 
-async def known_item(db: Any, named: list[tuple[str, list[str]]], rng: random.Random, typos: bool) -> dict[str, Any]:
+async def known_item(
+    db: Any, named: list[tuple[str, list[str]]], rng: random.Random, typos: bool, regex_known: int
+) -> dict[str, Any]:
     courses = [raw({"name": name, "slug": f"c{n}"}, n) for n, (name, _) in enumerate(named)]
     index, _, _ = await build(courses)
     collection = db[f"known_{rng.random():.6f}"[2:]]
@@ -214,13 +217,13 @@ async def known_item(db: Any, named: list[tuple[str, list[str]]], rng: random.Ra
         q = " ".join(picked)
         want = str(courses[t]["_id"])
         for name, run in (("index", index_search(index)), ("regex", regex_search(collection))):
-            if name == "regex" and k >= REGEX_KNOWN_ITEMS:
+            if name == "regex" and k >= regex_known:
                 continue
             found = await run(q)
             ranks[name].append(found.index(want) + 1 if want in found else None)
     index.close()
     out: dict[str, Any] = {"catalogue": len(courses)}
-    ranks[f"index_first_{REGEX_KNOWN_ITEMS}"] = ranks["index"][:REGEX_KNOWN_ITEMS]
+    ranks[f"index_first_{regex_known}"] = ranks["index"][:regex_known]
     for name, got in ranks.items():
         out[f"{name}_success@5"] = round(sum(1 for r in got if r and r <= 5) / len(got), 3)
         out[f"{name}_mrr"] = round(statistics.fmean(1 / r if r else 0 for r in got), 3)
@@ -258,8 +261,6 @@ async def main() -> None:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--regex-known", type=int, default=REGEX_KNOWN_ITEMS, help="known-item queries for regex")
     args = parser.parse_args()
-    global REGEX_KNOWN_ITEMS
-    REGEX_KNOWN_ITEMS = args.regex_known
     stack = Stack()
     url = stack.start_mongo(free_port(), ":memory:", Path(tempfile.mkdtemp()) / "mongo.log")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
@@ -270,8 +271,8 @@ async def main() -> None:
             print("speed", await speed(db, count, args.regex_queries), flush=True)
         if args.data:
             named = [(n, n.split()) for n in coco_names(args.data)]
-            print("known-item english (COCO)", await known_item(db, named, rng, typos=True), flush=True)
-        print("known-item chinese (generated)", await known_item(db, chinese_names(rng), rng, typos=False), flush=True)
+            print("known-item english (COCO)", await known_item(db, named, rng, True, args.regex_known), flush=True)
+        print("known-item chinese (generated)", await known_item(db, chinese_names(rng), rng, False, args.regex_known), flush=True)
         if args.edits:
             print("freshness", await freshness(db, args.edits), flush=True)
     finally:
