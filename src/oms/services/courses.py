@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from oms.clock import utcnow
 from oms.documents import Course, Section, User
 from oms.documents.course import CourseStatus
-from oms.exceptions import CourseNotFound, PreconditionFailed, SlugTaken, Unprocessable
+from oms.exceptions import CourseNotFound, PreconditionFailed, ServiceUnavailable, SlugTaken, Unprocessable
 from oms.schemas.common import PageParams
 from oms.schemas.courses import CatalogueSort, CourseCreate, CourseSummary, CourseUpdate, SectionCreate
 from oms.services.pagecache.cache import Cache
@@ -111,11 +111,15 @@ async def catalogue(
     """A catalogue page (the `CataloguePage` shape) matching the filters.
 
     With a ready search index every page comes from it (relevance order by default when `q` is given);
-    otherwise, and for the plain popularity listing, from MongoDB, where `q` is matched literally.
+    the plain popularity listing, and the plain listing while the index is first built, from MongoDB
+    (a search then is 503: it would scan the collection). Without an index, `q` is matched literally.
     `sort=popular` orders by `rank` (course id -> score, best first), then by name.
     """
     by_rank = sort == CatalogueSort.popular and not q
-    if index is not None and index.status().ready and not by_rank:
+    ready = index is not None and index.status().ready
+    if q and index is not None and not ready:  # never a collection scan for a search
+        raise ServiceUnavailable("the search index is being built; try again in a few seconds")
+    if index is not None and ready and not by_rank:
         return await search_page(
             index,
             limit=page.limit,

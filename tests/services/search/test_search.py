@@ -201,3 +201,19 @@ async def test_popular_courses_rank_first_among_equals(
     assert ranked[0]["score"] > ranked[1]["score"]
     by_popularity = (await client.get("/courses", params={"q": "folding", "sort": "popular"})).json()["items"]
     assert [i["id"] for i in by_popularity] == [loved["id"], quiet["id"]]
+
+
+async def test_while_the_index_builds_searches_are_503_and_the_listing_comes_from_mongodb(
+    client: httpx.AsyncClient, make_course: Any, app: Any
+) -> None:
+    course = await make_course(name="Meteorology")
+    index = app.state.search.index
+    index.state = "building"
+    try:
+        problem(await client.get("/courses", params={"q": "meteorology"}), 503)
+        listing = await client.get("/courses")
+        assert [i["id"] for i in listing.json()["items"]] == [course["id"]]
+        assert (await client.get("/courses/suggest", params={"q": "met"})).json() == {"items": []}
+    finally:
+        index.state = "ready"
+    assert names(await client.get("/courses", params={"q": "meteorology"})) == ["Meteorology"]

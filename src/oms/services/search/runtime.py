@@ -28,6 +28,7 @@ from oms.services.search.follower import Follower
 log = logging.getLogger(__name__)
 POPULARITY_REFRESH_S = 60
 MAX_PRIOR_UPDATES = 5000
+STARTUP_WAIT_S = 2.0  # larger catalogues finish building in the background (`/readyz` says "building")
 MAX_SLOTS = 256
 _live: weakref.WeakSet[SearchRuntime] = weakref.WeakSet()
 
@@ -87,6 +88,10 @@ class SearchRuntime:
                 await asyncio.wait_for(self.refresh_popularity(), 2.0)
             self.follower.start()
             self._tasks.append(asyncio.create_task(self._popularity(), name="search-popularity"))
+            for _ in range(int(STARTUP_WAIT_S / 0.02)):  # a small catalogue is ready before the first request
+                if self.index.status().ready:
+                    break
+                await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
         """Stop background work and release the slot."""
