@@ -222,13 +222,21 @@ def rebuild_recommender() -> None:
 
 @app.command("eval-recommender")
 def eval_recommender(
-    data: Annotated[Path | None, typer.Option(help="folder of the COCO files (../shared/data)")] = None,
-    generated: Annotated[bool, typer.Option(help="use generated data even if real data is there")] = False,
+    data: Annotated[
+        Path | None, typer.Option(help="folder of the COCO files (coco_i2kg_map.txt, coco_valid.txt, ...)")
+    ] = None,
+    generated: Annotated[bool, typer.Option(help="use generated data instead of --data")] = False,
     max_users: Annotated[int | None, typer.Option(min=100, help="evaluate a fixed sample of users")] = None,
 ) -> None:
     """HR@10, NDCG@10 and coverage of popularity, item-kNN, content and the hybrid: leave-one-out, or a time
     split when DIR also holds the later split (coco_test.txt or test.txt)."""
+    if (data is None) == (not generated):
+        typer.secho("give either --data DIR (the COCO files) or --generated", fg="red", err=True)
+        raise typer.Exit(2)
     dataset = evaluation.load(data, generated=generated)
+    if data is not None and dataset.source.startswith("generated"):
+        typer.secho(f"no COCO files in {data}", fg="red", err=True)
+        raise typer.Exit(2)
     typer.echo(f"data: {dataset.source}: {len(dataset.courses)} courses, {len(dataset.interactions)} events")
     results = evaluation.evaluate(dataset, max_users=max_users)
     held = "first later course" if dataset.later else "latest course"
@@ -246,6 +254,11 @@ def _admin_credentials(settings: Settings) -> tuple[str, str]:
         path.write_text(secrets.token_urlsafe(12))
         path.chmod(0o600)
     return settings.admin_username or "admin", path.read_text().strip()
+
+
+def _web_app_source(settings: Settings) -> str:
+    dist = settings.web_dist
+    return f"from {dist}" if dist and (dist / "index.html").is_file() else "not built yet: run make web"
 
 
 @app.command()
@@ -278,6 +291,7 @@ def dev(
         base = f"http://{settings.host}:{settings.port}"
         typer.secho(
             f"\nOMS is starting at {base}\n"
+            f"  web app:  {base}/  ({_web_app_source(settings)})\n"
             f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
             f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
             f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"

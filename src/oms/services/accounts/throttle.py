@@ -2,7 +2,8 @@
 
 An attempt is counted *before* the work it guards (the password hash), so however many requests race,
 at most `limit` of them per window get through; a successful login gives its attempt back. Counts live in
-Redis (shared by every worker) and, as a floor, in this process, so a Redis fault midway never resets them.
+Redis (shared by every worker) and in this process, which also counts the attempts Redis missed: while Redis
+answers, the count is Redis's plus those missed ones, so a Redis fault midway never resets it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from oms.redis_store import RedisGuard
 @dataclass
 class _LocalCounter:
     count: int = 0
+    missed: int = 0  # attempts Redis did not count (it did not answer)
     expires: float = 0.0
 
 
@@ -47,11 +49,16 @@ class Throttle:
                 _, count, ttl = await pipe.execute()
             return int(count), int(ttl)
 
-        local_count, local_ttl = self._take_local(key, window_s)  # a floor that holds if Redis fails midway
+        # Not the larger of the two counts: concurrent attempts reach Redis in another order than they were
+        # counted here, and the larger count would then refuse every one of a burst.
+        local_count, local_ttl = self._take_local(key, window_s)
+        counter = self._local[key]
         counted = await self.guard.run(incr, None)
-        count, ttl = (
-            (max(counted[0], local_count), counted[1]) if counted is not None else (local_count, local_ttl)
-        )
+        if counted is None:
+            counter.missed += 1
+            count, ttl = local_count, local_ttl
+        else:
+            count, ttl = counted[0] + counter.missed, counted[1]
         return None if count <= limit else max(ttl, 1)
 
     def _take_local(self, key: str, window_s: int) -> tuple[int, int]:
@@ -74,6 +81,7 @@ class Throttle:
         await self.guard.run(decr, None)
         if (counter := self._local.get(key)) is not None:
             counter.count = max(counter.count - 1, 0)
+            counter.missed = min(counter.missed, counter.count)
 
     async def reset(self, key: str) -> None:
         """Forget every attempt under `key`."""
