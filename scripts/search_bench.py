@@ -1,6 +1,6 @@
 """Catalogue search benchmark: the embedded index against the old regex path, in-process.
 
-- speed: search and suggest p95 at 16 concurrent clients over generated catalogues (scripts/course_catalogue.py),
+- speed: search and suggest p95 at 16 concurrent clients over generated catalogues (scripts/oms_tools/catalogue.py),
   the regex path (case-insensitive substring over name and description, plus a count) on the same queries;
 - build time and resident memory of the index;
 - known-item relevance (success@5, MRR) on real course names (COCO, `--data`) and on a Chinese catalogue
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import random
 import re
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
-from course_catalogue import catalogue as generated
+from oms_tools.catalogue import catalogue as generated
 from pymongo import AsyncMongoClient
 
 from oms.cli.devstack import Stack, free_port
@@ -135,18 +136,19 @@ async def speed(db: Any, count: int, regex_queries: int) -> dict[str, Any]:
     out: dict[str, Any] = {"courses": count, "build_s": round(seconds, 1), "index_rss_mb": round(memory)}
     search = index_search(index)
     queries = [q for _ in range(10) for q in EN_QUERIES]
-    lat = await concurrent([lambda q=q: search(q) for q in queries], clients=1)
+    calls: list[Callable[[], Awaitable[Any]]] = [functools.partial(search, q) for q in queries]
+    lat = await concurrent(calls, clients=1)
     out |= {"search_alone_p50_ms": round(pct(lat, 50), 2), "search_alone_p95_ms": round(pct(lat, 95), 2)}
-    lat = await concurrent([lambda q=q: search(q) for q in queries])
+    lat = await concurrent(calls)
     out |= {"search_p50_ms": round(pct(lat, 50), 2), "search_p95_ms": round(pct(lat, 95), 2)}
     prefixes = [q[:n] for q in EN_QUERIES for n in (2, 3, 4, 6) if len(q) >= n]
-    lat = await concurrent([lambda p=p: index.suggest(p) for p in prefixes * 2])
+    lat = await concurrent([functools.partial(index.suggest, p) for p in prefixes * 2])
     out |= {"suggest_p50_ms": round(pct(lat, 50), 2), "suggest_p95_ms": round(pct(lat, 95), 2)}
     if regex_queries:
         collection = db[f"bench_{count}"]
         out["mongo_load_s"] = round(await load(collection, courses), 1)
         old = regex_search(collection)
-        lat = await concurrent([lambda q=q: old(q) for q in EN_QUERIES[:regex_queries]])
+        lat = await concurrent([functools.partial(old, q) for q in EN_QUERIES[:regex_queries]])
         out |= {"regex_p50_ms": round(pct(lat, 50), 1), "regex_p95_ms": round(pct(lat, 95), 1)}
         out["ratio_p95"] = round(out["regex_p95_ms"] / out["search_p95_ms"])
         out |= await listing(collection, index)
