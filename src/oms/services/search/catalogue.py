@@ -61,6 +61,8 @@ async def search_page(
         offset=offset,
         facets=bool(q or tag),
     )
+    if (check := getattr(index, "source_check", None)) is not None:
+        await check()
     result = await index.search(request)
     items = []
     for hit in result.hits:

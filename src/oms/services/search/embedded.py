@@ -12,7 +12,7 @@ import logging
 import math
 import shutil
 import threading
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ class EmbeddedIndex:
         self.popularity: dict[str, float] = {}
         self.state = "building"
         self.lag: Callable[[], float | None] = lambda: None
+        self.source_check: Callable[[], Awaitable[None]] | None = None  # raises while MongoDB is down
 
     def close(self) -> None:
         """Finish merges and release the writer (and the directory's lock)."""

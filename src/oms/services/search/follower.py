@@ -54,6 +54,7 @@ class Follower:
         self.caught_up_at: float | None = None
         self.rebuilds = 0
         self.applied = 0
+        self.failed = False  # the last poll of the stream failed (MongoDB unreachable)
         self._task: asyncio.Task[None] | None = None
         index.lag = self.lag
 
@@ -152,6 +153,7 @@ class Follower:
                 events: list[str] = []
                 while len(events) < MAX_BATCH:
                     event = await stream.try_next()
+                    self.failed = False
                     if event is None:
                         self.caught_up_at = time.monotonic()
                         break
@@ -180,6 +182,7 @@ class Follower:
                 self.forget_token()
                 continue
             except (PyMongoError, OSError) as exc:
+                self.failed = True
                 if isinstance(exc, OperationFailure) and exc.code in (
                     260,
                     280,

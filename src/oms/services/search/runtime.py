@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import logging
 import math
+import time
 import weakref
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +29,7 @@ from oms.services.search.follower import Follower
 log = logging.getLogger(__name__)
 POPULARITY_REFRESH_S = 60
 MAX_PRIOR_UPDATES = 5000
+REACHABLE_TTL_S = 0.05
 STARTUP_WAIT_S = 2.0  # larger catalogues finish building in the background (`/readyz` says "building")
 MAX_SLOTS = 256
 _live: weakref.WeakSet[SearchRuntime] = weakref.WeakSet()
@@ -58,6 +60,7 @@ class SearchRuntime:
         self.follower: Follower | None = None
         self._lock_file: IO[str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._ping: asyncio.Future[None] | None = None
         collection = db["courses"]
         self.index: SearchIndex
         if settings.search_backend == "atlas":
@@ -67,8 +70,26 @@ class SearchRuntime:
         if not settings.search_in_memory:
             slot, self._lock_file = claim_slot(settings.data_dir / "search")
         embedded = EmbeddedIndex(slot / "index" if slot else None)
+        embedded.source_check = self.database_reachable
+        self._db = db
+        self._reachable_at = 0.0
         self.index = embedded
         self.follower = Follower(embedded, collection, slot / "token.json" if slot else None, self._bump)
+
+    async def database_reachable(self) -> None:
+        """Raise ConnectionFailure (503) when MongoDB is down, as any other read would: pages served from
+        the index keep the API's outage behaviour. One ping per 50 ms at most, shared by all requests."""
+        failed = self.follower is not None and self.follower.failed
+        if not failed and time.monotonic() - self._reachable_at < REACHABLE_TTL_S:
+            return
+
+        async def ping() -> None:
+            await self._db.command("ping")
+            self._reachable_at = time.monotonic()
+
+        if self._ping is None or self._ping.done():
+            self._ping = asyncio.ensure_future(ping())
+        await asyncio.shield(self._ping)
 
     async def _bump(self) -> None:
         """Changes from other workers reached this index: retire catalogue pages cached before, which
