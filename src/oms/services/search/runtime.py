@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from oms.config import Settings
-from oms.redis_store import CATALOGUE_GEN
+from oms.redis_store import CATALOGUE_GEN, POP_BUILT
 from oms.services.pagecache.cache import Cache
 from oms.services.popularity.rankings import Rankings, Window
 from oms.services.search.atlas import AtlasSearchIndex
@@ -142,6 +142,8 @@ class SearchRuntime:
         """Load the 30-day ranking into the index's prior; how many courses were re-indexed for it."""
         if self.rankings is None or self.follower is None or not isinstance(self.index, EmbeddedIndex):
             return 0
+        if not await self.cache.guard.run(lambda r: r.exists(POP_BUILT), 0):
+            return 0  # no ranking yet: the prior waits rather than cause a recount of every enrollment
         ranked = await self.rankings.top(Window.month, 100_000)
         if ranked is None:
             return 0
