@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 POPULARITY_REFRESH_S = 60
 MAX_PRIOR_UPDATES = 5000
 REACHABLE_TTL_S = 0.05
+CLOSE_WAIT_S = 2.0
 STARTUP_WAIT_S = 2.0  # larger catalogues finish building in the background (`/readyz` says "building")
 MAX_SLOTS = 256
 _live: weakref.WeakSet[SearchRuntime] = weakref.WeakSet()
@@ -123,8 +124,10 @@ class SearchRuntime:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self.follower is not None:
-            self.follower.index.close()
+        if self.follower is not None:  # merges finish in a thread; shutdown does not wait long for them
+            closing = asyncio.ensure_future(asyncio.to_thread(self.follower.index.close))
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(closing), CLOSE_WAIT_S)
         if self._lock_file is not None:
             self._lock_file.close()
 
