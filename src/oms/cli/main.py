@@ -154,6 +154,14 @@ def rebuild_rankings() -> None:
     typer.echo("popularity rankings rebuilt from MongoDB")
 
 
+@app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the catalogue search index from MongoDB (with a progress bar)."""
+    from oms.cli.search import reindex
+
+    reindex(_settings())
+
+
 @app.command("import-courses")
 def import_courses_command(
     file: Annotated[str, typer.Argument(help="a JSON array or NDJSON file of courses; - reads stdin")],
