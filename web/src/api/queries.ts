@@ -12,6 +12,7 @@ import {
   coursesCatalogue,
   coursesPopular,
   coursesReadCourse,
+  coursesSuggest,
   enrollmentsMyEnrollments,
   enrollmentsReadEnrollment,
   usersReadMe,
@@ -27,6 +28,12 @@ export interface CatalogueParams {
   page?: number
 }
 
+/** The order the catalogue uses: relevance only makes sense with words to match; the API's defaults otherwise. */
+export function effectiveSort(p: CatalogueParams): CatalogueSort {
+  if (p.sort && (p.sort !== "relevance" || p.q)) return p.sort
+  return p.q ? "relevance" : "newest"
+}
+
 export const catalogueQuery = (p: CatalogueParams) =>
   queryOptions({
     queryKey: ["courses", "catalogue", p],
@@ -36,7 +43,7 @@ export const catalogueQuery = (p: CatalogueParams) =>
           query: {
             q: p.q || undefined,
             tag: p.tag || undefined,
-            sort: p.sort ?? "newest",
+            sort: effectiveSort(p),
             limit: PAGE_SIZE,
             offset: ((p.page ?? 1) - 1) * PAGE_SIZE,
           },
@@ -46,7 +53,20 @@ export const catalogueQuery = (p: CatalogueParams) =>
     placeholderData: keepPreviousData,
   })
 
-/** Tags to filter by: gathered from the first page of the whole catalogue (the API has no tag list). */
+/** Type-ahead: course names for what has been typed (typos allowed); empty input asks nothing. */
+export const suggestQuery = (q: string) =>
+  queryOptions({
+    queryKey: ["courses", "suggest", q],
+    queryFn: async ({ signal }) => (await coursesSuggest({ query: { q }, signal })).data.items,
+    enabled: q.trim().length > 0,
+    staleTime: 60_000,
+    placeholderData: keepPreviousData,
+  })
+
+/**
+ * Tags to filter by when the catalogue page has no facets (plain browsing): gathered from the popular
+ * courses. Searches and tag browsing use the page's exact `facets` instead.
+ */
 export const tagsQuery = () =>
   queryOptions({
     queryKey: ["courses", "tags"],

@@ -1,21 +1,23 @@
-/** A course in a list: name (the link), description, tags, sections and minutes. */
+/** A course in a list: name (the link), description (with search matches marked), tags, sections and minutes. */
 import { Badge, Card, Group, Text, Title } from "@mantine/core"
 import { Link } from "@tanstack/react-router"
 import { useTranslation } from "react-i18next"
-import type { CourseSummary } from "@/client"
+import type { CatalogueItem, CourseSummary } from "@/client"
+import { Highlighted } from "./Highlighted"
 import { formatDuration } from "@/lib/format"
 
-export function CourseCard({ course, extra }: { course: CourseSummary; extra?: React.ReactNode }) {
+export function CourseCard({ course, extra }: { course: CourseSummary | CatalogueItem; extra?: React.ReactNode }) {
   const { t } = useTranslation()
+  const marks = "highlights" in course ? course.highlights : null
   return (
     <Card withBorder padding="lg" radius="md" h="100%" component="article">
       <Title order={3} size="h4" mb="xs">
         <Link to="/courses/$slug" params={{ slug: course.slug }} className="oms-card-link">
-          {course.name}
+          <Highlighted html={marks?.name} text={course.name} />
         </Link>
       </Title>
       <Text size="sm" c="dimmed" lineClamp={2} mb="sm">
-        {course.description}
+        <Highlighted html={marks?.description} text={course.description} />
       </Text>
       {course.tags.length > 0 && (
         <Group gap={6} mb="sm">

@@ -1,19 +1,24 @@
-/** The catalogue: search, tag filter, sort and page live in the URL (shareable; back works). */
-import { Button, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core"
+/**
+ * The catalogue: search (with type-ahead), tag facets, sort and page live in the URL (shareable; back
+ * works). Searches are ordered by relevance unless another order is chosen; matches are marked in the cards.
+ */
+import { Button, Group, NativeSelect, SimpleGrid, Stack, Text, Title } from "@mantine/core"
 import { useDebouncedCallback } from "@mantine/hooks"
 import { useQuery } from "@tanstack/react-query"
 import { createFileRoute, useNavigate } from "@tanstack/react-router"
 import { useEffect, useState } from "react"
 import { useTranslation } from "react-i18next"
-import { catalogueQuery, PAGE_SIZE, tagsQuery } from "@/api/queries"
+import { catalogueQuery, effectiveSort, PAGE_SIZE, tagsQuery } from "@/api/queries"
 import type { CatalogueSort } from "@/client"
 import { CourseCard } from "@/components/CourseCard"
 import { ErrorState } from "@/components/ErrorState"
 import { Pager } from "@/components/Pager"
 import { PopularStrip } from "@/components/PopularStrip"
+import { SearchBox } from "@/components/SearchBox"
 import { CardGridSkeleton } from "@/components/Skeletons"
+import { TagFacets } from "@/components/TagFacets"
 
-const SORTS: CatalogueSort[] = ["newest", "name", "popular"]
+const SORTS: CatalogueSort[] = ["relevance", "newest", "name", "popular"]
 
 interface CatalogueSearch {
   q?: string
@@ -41,7 +46,7 @@ function Catalogue() {
   const navigate = useNavigate({ from: "/" })
   const [text, setText] = useState(search.q ?? "")
   const catalogue = useQuery(catalogueQuery(search))
-  const tags = useQuery(tagsQuery())
+  const tags = useQuery({ ...tagsQuery(), enabled: !search.q && !search.tag })
 
   useEffect(() => setText(search.q ?? ""), [search.q])
 
@@ -57,31 +62,29 @@ function Catalogue() {
       <Title order={1}>{t("catalogue.title")}</Title>
       <PopularStrip />
       <Group align="flex-end" gap="md" wrap="wrap" role="search">
-        <TextInput
-          label={t("catalogue.search")}
-          type="search"
+        <SearchBox
           value={text}
-          onChange={(e) => {
-            setText(e.currentTarget.value)
-            pushQuery(e.currentTarget.value)
+          onChange={(value) => {
+            setText(value)
+            pushQuery(value)
           }}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") setSearch({ q: text.trim() || undefined })
+          onSearch={(q) => {
+            pushQuery.cancel()
+            setSearch({ q: q.trim() || undefined })
           }}
-          style={{ flex: "1 1 240px" }}
         />
-        <NativeSelect
-          label={t("catalogue.tag")}
-          value={search.tag ?? ""}
-          onChange={(e) => setSearch({ tag: e.currentTarget.value || undefined })}
-          data={[{ value: "", label: t("catalogue.allTags") }, ...(tags.data ?? []).map((x) => ({ value: x, label: x }))]}
-          style={{ flex: "0 1 200px" }}
+        <TagFacets
+          facets={catalogue.data?.facets}
+          fallback={tags.data}
+          value={search.tag}
+          onChange={(tag) => setSearch({ tag })}
         />
         <NativeSelect
           label={t("catalogue.sort")}
-          value={search.sort ?? "newest"}
+          value={effectiveSort(search)}
           onChange={(e) => setSearch({ sort: e.currentTarget.value as CatalogueSort })}
           data={[
+            ...(search.q ? [{ value: "relevance", label: t("catalogue.sortRelevance") }] : []),
             { value: "newest", label: t("catalogue.sortNewest") },
             { value: "name", label: t("catalogue.sortName") },
             { value: "popular", label: t("catalogue.sortPopular") },
