@@ -26,6 +26,9 @@ export function SearchBox({ value, onChange, onSearch }: Props) {
   return (
     <Autocomplete
       label={t("catalogue.search")}
+      // Mantine gives the input the listbox wiring (aria-controls, aria-activedescendant) but no role.
+      role="combobox"
+      aria-autocomplete="list"
       value={value}
       onChange={onChange}
       data={data}
