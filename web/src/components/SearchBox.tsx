@@ -6,7 +6,7 @@
 import { Autocomplete } from "@mantine/core"
 import { useDebouncedValue } from "@mantine/hooks"
 import { useQuery } from "@tanstack/react-query"
-import { useRef } from "react"
+import { useEffect, useRef, useState } from "react"
 import { useTranslation } from "react-i18next"
 import { suggestQuery } from "@/api/queries"
 
@@ -21,7 +21,13 @@ export function SearchBox({ value, onChange, onSearch }: Props) {
   const [typed] = useDebouncedValue(value.trim(), 150)
   const suggestions = useQuery(suggestQuery(typed))
   const picked = useRef(false)
+  const [open, setOpen] = useState(false)
+  const input = useRef<HTMLInputElement>(null)
   const data = value.trim() ? [...new Set(suggestions.data ?? [])] : []
+  const expanded = open && data.length > 0
+  // A combobox must say whether its list is shown; Mantine's Autocomplete leaves aria-expanded out (and
+  // would overwrite a prop with undefined), so it is set on the element itself.
+  useEffect(() => input.current?.setAttribute("aria-expanded", String(expanded)), [expanded])
 
   return (
     <Autocomplete
@@ -29,6 +35,9 @@ export function SearchBox({ value, onChange, onSearch }: Props) {
       // Mantine gives the input the listbox wiring (aria-controls, aria-activedescendant) but no role.
       role="combobox"
       aria-autocomplete="list"
+      ref={input}
+      onDropdownOpen={() => setOpen(true)}
+      onDropdownClose={() => setOpen(false)}
       value={value}
       onChange={onChange}
       data={data}

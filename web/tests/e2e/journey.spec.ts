@@ -97,7 +97,7 @@ for (const [lang, w] of Object.entries(WORDS)) {
 
       // Catalogue: search by name narrows the list; the URL holds the query (back works).
       await expect(page.getByRole("heading", { name: w.popular })).toBeVisible()
-      await page.getByLabel(w.search).fill(name)
+      await page.getByRole("combobox", { name: w.search }).fill(name)
       await expect(page).toHaveURL(/[?&]q=/)
       await expect(page.getByRole("link", { name })).toBeVisible()
       await expect(page.getByRole("article")).toHaveCount(1)

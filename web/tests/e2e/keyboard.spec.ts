@@ -16,7 +16,7 @@ test("keyboard only: find a course, sign in, enroll and mark a section done", as
   await page.keyboard.press("Tab")
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused()
 
-  const search = page.getByLabel("Search courses")
+  const search = page.getByRole("combobox", { name: "Search courses" })
   await tabTo(page, search)
   await page.keyboard.type(name)
   await page.keyboard.press("Enter")

@@ -57,11 +57,11 @@ test("the catalogue's filters live in the URL: shareable, and Back undoes them",
   await api.dispose()
 
   await page.goto(`/?q=${encodeURIComponent(`Alpha ${tag}`)}`)
-  await expect(page.getByLabel("Search courses")).toHaveValue(`Alpha ${tag}`)
+  await expect(page.getByRole("combobox", { name: "Search courses" })).toHaveValue(`Alpha ${tag}`)
   await expect(page.getByRole("article")).toHaveCount(1)
   await expect(page.getByRole("link", { name: first.name })).toBeVisible()
 
-  await page.getByLabel("Search courses").fill(tag)
+  await page.getByRole("combobox", { name: "Search courses" }).fill(tag)
   await expect(page).toHaveURL(new RegExp(`q=${tag}`))
   await expect(page.getByRole("article")).toHaveCount(2)
   await page.getByLabel("Sort by").selectOption("name")

@@ -98,9 +98,11 @@ describe("SearchBox", () => {
     const onSearch = vi.fn()
     wrap(<Box onSearch={onSearch} />)
     const input = screen.getByRole("combobox", { name: "Search courses" })
+    expect(input).toHaveAttribute("aria-expanded", "false")
     await userEvent.type(input, "pyhton")
     await waitFor(() => expect(server.calls.length).toBeGreaterThan(0))
     expect(await screen.findByRole("option", { name: "Python for data" })).toBeInTheDocument()
+    expect(input).toHaveAttribute("aria-expanded", "true")
     await waitFor(() => expect(server.calls.filter((c) => c.path === "/api/v1/courses/suggest").length).toBeGreaterThan(0))
     // Debounced: not one request per keystroke.
     expect(server.calls.length).toBeLessThan(6)
