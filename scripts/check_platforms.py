@@ -196,7 +196,8 @@ def check_python(python: str, platform: Platform, pyproject: dict[str, Any]) -> 
             return Outcome(False, "still missing: " + ", ".join(r.name for r in missing))
     if built := resolved.source_builds():
         return Outcome(False, "source builds: " + ", ".join(built))
-    return Outcome(True, f"{len(resolved.packages)} wheels")
+    added = f" ({len(extra)} added for the target's markers)" if extra else ""
+    return Outcome(True, f"{len(resolved.packages)} wheels{added}")
 
 
 # ---- npm ----
@@ -240,11 +241,16 @@ def native_families(lock: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _locate(packages: dict[str, dict[str, Any]], parent: str, name: str) -> dict[str, Any] | None:
-    """A dependency's lockfile entry as Node would find it: nested under the parent, else hoisted."""
-    for path in (f"{parent}/node_modules/{name}" if parent else "", f"node_modules/{name}"):
-        if path and path in packages:
+    """A dependency's lockfile entry as Node finds it: under the parent's node_modules, then under each
+    enclosing package's, up to the top."""
+    base = parent
+    while True:
+        path = f"{base}/node_modules/{name}" if base else f"node_modules/{name}"
+        if path in packages:
             return packages[path]
-    return None
+        if not base:
+            return None
+        base = base.rsplit("/node_modules/", 1)[0] if "/node_modules/" in base else ""
 
 
 def check_npm(lock: dict[str, Any], platform: Platform) -> Outcome:

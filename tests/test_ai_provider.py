@@ -17,6 +17,9 @@ from tests.ai_stub import Behaviour, StubLLM
 from tests.conftest import Actor
 from tests.test_advice import course_with_durations, enrolled_with_history
 
+# the LLM is only called within a per-user quota counted in Redis; without Redis advice stays offline
+pytestmark = pytest.mark.redis
+
 GOOD = {
     "summary": "You have completed 3 of 6 sections (50%) and picked up speed this week.",
     "suggestions": ["Go back to Unit 3 (30 minutes) before moving on.", "Then finish Unit 5 again."],

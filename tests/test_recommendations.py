@@ -204,6 +204,7 @@ def stub() -> Any:
     server.stop()
 
 
+@pytest.mark.redis
 async def test_llm_rewords_reasons_but_never_picks(
     app: FastAPI,
     make_app: Any,

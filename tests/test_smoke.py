@@ -1,8 +1,10 @@
 """The app starts on the test servers and answers its health checks."""
 
 import httpx
+import pytest
 
 
+@pytest.mark.redis
 async def test_health(client: httpx.AsyncClient) -> None:
     reply = await client.get("/healthz")
     assert reply.status_code == 200

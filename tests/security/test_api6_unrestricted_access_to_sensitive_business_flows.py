@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from bson import ObjectId
 from fastapi import FastAPI
 
@@ -15,6 +16,7 @@ from oms.services.popularity.rankings import bucket
 from tests.conftest import PASSWORD, Actor
 
 
+@pytest.mark.redis
 async def test_enroll_drop_bursts_keep_one_enrollment_and_count_it_once(
     app: FastAPI, client: httpx.AsyncClient, student: Actor, make_course: Any
 ) -> None:
