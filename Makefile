@@ -23,6 +23,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+	scripts/check-platforms --if-online
+
+# Every supported target (CPython 3.11-3.13 x Linux x86_64/aarch64, macOS arm64) installs from wheels only.
+.PHONY: check-platforms
+check-platforms: $(STAMP)
+	scripts/check-platforms
 
 # Production-like stack on loopback: Nginx :8080 -> WORKERS uvicorn workers (default 2), SecantusDB, Redis.
 .PHONY: stack

