@@ -7,12 +7,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from oms import __version__
+from oms import __version__, redis_store
 from oms.clock import utcnow
 from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
@@ -32,6 +31,7 @@ from oms.routers import (
     audit,
     auth,
     courses,
+    dashboard,
     docs,
     enrollments,
     health,
@@ -53,15 +53,6 @@ from oms.services.users import ensure_admin
 log = logging.getLogger(__name__)
 
 
-def _redis_client(settings: Settings) -> aioredis.Redis:
-    return aioredis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_s,
-        socket_connect_timeout=settings.redis_timeout_s,
-        health_check_interval=30,
-    )
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured.
@@ -71,7 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as teardown:
         app.state.mongo = make_client(settings)
         teardown.push_async_callback(app.state.mongo.close)
-        app.state.redis = _redis_client(settings)
+        app.state.redis = redis_store.connect(settings)
         teardown.push_async_callback(app.state.redis.aclose)
         guard = RedisGuard(app.state.redis, settings.redis_retry_s)
         views = ViewBuffer(guard)
@@ -156,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ai,
         admin_courses,
         audit,
+        dashboard,
         health,
     )
     for module in routers:

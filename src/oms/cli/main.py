@@ -11,7 +11,6 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
-import redis.asyncio as aioredis
 import typer
 import uvicorn
 
@@ -24,7 +23,7 @@ from oms.documents.course import CourseStatus
 from oms.documents.user import Role
 from oms.edge.observability import setup_logging
 from oms.exceptions import DomainError, UsernameTaken
-from oms.redis_store import RedisGuard
+from oms.redis_store import RedisGuard, connect
 from oms.schemas.auth import RegisterRequest
 from oms.schemas.course_import import ImportMode
 from oms.services.accounts.auth import create_user
@@ -139,7 +138,7 @@ def rebuild_rankings() -> None:
     settings = _settings()
 
     async def run() -> bool:
-        client = aioredis.from_url(settings.redis_url, socket_timeout=5)
+        client = connect(settings, timeout_s=5)
         try:
             async with connected(settings):
                 guard = RedisGuard(client)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
+from oms import redis_store
 from oms.redis_store import RedisGuard
 
 
@@ -33,7 +34,7 @@ class Throttle:
     def key(kind: str, subject: str) -> str:
         """A Redis key for `subject` that holds no user text (a hash of it)."""
         digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]
-        return f"oms:throttle:{kind}:{digest}"
+        return redis_store.throttle(kind, digest)
 
     async def take(self, key: str, limit: int, window_s: int) -> int | None:
         """Count one attempt; None when it is allowed, else the seconds until the window ends."""

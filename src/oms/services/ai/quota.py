@@ -6,9 +6,7 @@ import redis.asyncio as aioredis
 
 from oms.clock import utcnow
 from oms.exceptions import DomainError
-from oms.redis_store import RedisGuard
-
-WINDOW_S = 3600
+from oms.redis_store import AI_QUOTA_TTL_S, AI_QUOTA_WINDOW_S, RedisGuard, ai_quota
 
 
 class AIQuotaExceeded(DomainError):
@@ -33,13 +31,13 @@ class Quota:
         """Count one call for `user_id`: True when allowed, False when Redis cannot count (the caller then
         avoids the LLM), AIQuotaExceeded when the hour's quota is spent."""
         now = int(utcnow().timestamp())
-        window = now // WINDOW_S
-        key = f"oms:ai:quota:{user_id}:{window}"
+        window = now // AI_QUOTA_WINDOW_S
+        key = ai_quota(user_id, window)
 
         async def count(r: aioredis.Redis) -> int:
             async with r.pipeline(transaction=False) as pipe:
                 pipe.incr(key)
-                pipe.expire(key, WINDOW_S + 60)
+                pipe.expire(key, AI_QUOTA_TTL_S)
                 used, _ = await pipe.execute()
             return int(used)
 
@@ -47,5 +45,5 @@ class Quota:
         if used < 0:
             return False
         if used > self.per_hour:
-            raise AIQuotaExceeded((window + 1) * WINDOW_S - now)
+            raise AIQuotaExceeded((window + 1) * AI_QUOTA_WINDOW_S - now)
         return True
