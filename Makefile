@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is required (set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 		echo "venv failed: on Debian install it with: apt-get install -y python3-venv"; exit 1; }
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
+	@# uv (a wheel on every supported target) fetches and installs in parallel: seconds where pip takes
+	@# minutes; plain pip when uv cannot be installed or fails (e.g. an index configured only for pip)
+	$(BIN)/python -m pip install --quiet uv && $(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[local,dev]' \
+		|| { $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e '.[local,dev]'; }
 	@touch $(STAMP)
 
 install: $(STAMP)
