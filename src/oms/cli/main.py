@@ -271,23 +271,18 @@ def dev(
         if demo or env_flag("DEMO"):
             seed_demo_command(students=24)
         base = f"http://{settings.host}:{settings.port}"
-        demo_line = (
-            f"loaded; students student01.. / {DEMO_PASSWORD}"
-            if demo or env_flag("DEMO")
-            else "make run DEMO=1 (or oms seed-demo)"
-        )
         typer.secho(
             f"\nOMS is starting at {base}\n"
             f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
             f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
             f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"
-            + (f"  {redis.banner()}\n" if redis.available else "")
-            + f"  demo:     {demo_line}\n"
+            f"  Redis:    {redis.summary}\n"
+            f"  demo:     {'loaded; students student01.. / ' + DEMO_PASSWORD if demo or env_flag('DEMO') else 'make run DEMO=1 (or oms seed-demo)'}\n"
             "Ctrl-C stops everything.\n",
             fg="green",
         )
         if not redis.available:
-            typer.secho(redis.banner() + "\n  (tried: " + "; ".join(redis.notes) + ")\n", fg="yellow")
+            typer.secho(redis.help(), fg="yellow")
         uvicorn.run(
             "oms.main:create_app",
             factory=True,

@@ -48,11 +48,16 @@ class RedisChoice:
         """Whether there is a Redis at all."""
         return self.url is not None
 
-    def banner(self) -> str:
-        """One line for a start-up banner, or the no-Redis help."""
+    @property
+    def summary(self) -> str:
+        """The banner's Redis line: the URL and where it comes from, or that there is none."""
         if self.url is None:
-            return NO_REDIS_HELP
-        return f"Redis:    {self.url}  ({self.origin})"
+            return "none: the API runs degraded (see below)"
+        return f"{self.url}  ({self.origin})"
+
+    def help(self) -> str:
+        """What is missing, what that costs and how to add it, with what was tried."""
+        return f"{NO_REDIS_HELP}\n  (tried: {'; '.join(self.notes)})\n"
 
 
 def provide_redis(
