@@ -16,6 +16,7 @@ from fastapi.security import OAuth2PasswordBearer
 from oms.config import Settings
 from oms.documents import Assignment, Course, Enrollment, Submission, User
 from oms.documents.course import CourseStatus
+from oms.edge.browser import require_same_origin
 from oms.edge.context import current_user_id
 from oms.exceptions import AssignmentNotFound, CourseNotFound, Forbidden, NotAuthenticated, PreconditionFailed
 from oms.schemas.common import MAX_LIMIT, PageParams
@@ -104,6 +105,8 @@ AdviceDep = Annotated[AdviceService, Depends(get_advice)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
 Codec = Annotated[TokenCodec, Depends(get_codec)]
+# Cookie-authenticated routes list this in `dependencies=[...]`: 403 unless called from this site's pages.
+SameOrigin = Depends(require_same_origin)
 
 
 async def get_session(

@@ -21,6 +21,7 @@ from oms.edge.metrics import metrics_endpoint, retire_dead_workers
 from oms.edge.observability import RequestContextMiddleware, setup_logging
 from oms.edge.openapi import install_openapi, operation_id
 from oms.edge.problems import install_error_handlers
+from oms.edge.webapp import WebAppMiddleware
 from oms.exceptions import UsernameTaken
 from oms.redis_store import RedisGuard
 from oms.routers import (
@@ -159,8 +160,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs.install_docs(app)
     install_error_handlers(app)
     install_openapi(app, extra_models=(LoginRequest,))
+    app.add_middleware(WebAppMiddleware, dist=settings.web_dist)  # innermost: headers, logs apply to it
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
-    if settings.cors_origins:  # bearer tokens, not cookies: credentials are never allowed cross-origin
+    # Bearer tokens cross origins; the session cookie never does: credentials are not allowed cross-origin.
+    if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,

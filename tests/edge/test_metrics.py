@@ -115,7 +115,7 @@ async def test_metrics_sum_over_several_workers(stack: dict[str, str], tmp_path:
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as c:
-            for _ in range(100):
+            for _ in range(300):
                 try:
                     if (await c.get("/healthz")).status_code == 200:
                         break

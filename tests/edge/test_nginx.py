@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,30 +17,14 @@ from typing import Any
 
 import httpx
 import pytest
-from oms_stack.nginx import Nginx, nginx_bin  # scripts/ is on pytest's pythonpath
+from oms_stack.nginx import Nginx  # scripts/ is on pytest's pythonpath
 from oms_stack.workers import Worker, start_workers
 
-from oms.cli.devstack import StackError, free_port
+from oms.cli.devstack import free_port
+from oms.edge.webapp import CSP
+from tests.support.web import INDEX, nginx_or_skip, write_dist
 
 ADMIN, ADMIN_PASSWORD = "edge-admin", "edge-admin-pass-1"
-
-
-def _nginx_or_skip() -> None:
-    """Install nginx from Debian's packages when missing (as CI does); skip only if that is impossible."""
-    try:
-        nginx_bin()
-        return
-    except StackError:
-        pass
-    apt = shutil.which("apt-get")
-    if os.geteuid() != 0 or not apt:
-        pytest.skip("nginx is not installed and cannot be installed here (needs root and apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    done = subprocess.run([apt, "update", "-qq"], capture_output=True, text=True, env=env)  # noqa: S603
-    if done.returncode == 0:
-        done = subprocess.run([apt, "install", "-y", "-qq", "nginx"], capture_output=True, text=True, env=env)  # noqa: S603
-    if done.returncode != 0:
-        pytest.skip(f"nginx could not be installed: {done.stderr[-500:]}")
 
 
 @dataclass
@@ -66,7 +48,7 @@ class Edge:
 @pytest.fixture(scope="module")
 def edge(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     """Two workers and Nginx in front of them, for this module."""
-    _nginx_or_skip()
+    nginx_or_skip()
     root = tmp_path_factory.mktemp("edge")
     redis_db1 = stack["redis"].rsplit("/", 1)[0] + "/1"  # not the db the suite flushes between tests
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
@@ -85,7 +67,8 @@ def edge(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Ite
     )
     (root / "prometheus").mkdir()
     workers = start_workers(2, env, root / "logs")
-    nginx = Nginx(root / "nginx", free_port(), free_port(), [w.address for w in workers])
+    web = write_dist(root / "web")
+    nginx = Nginx(root / "nginx", free_port(), free_port(), [w.address for w in workers], web_root=web)
     try:
         nginx.start()
         yield Edge(nginx, workers)
@@ -319,3 +302,77 @@ def test_every_worker_shows_a_write_at_once_and_serves_held_pages(edge: Edge) ->
         if line.startswith('oms_cache_events_total{event="near_hits"}')
     ]
     assert near_hits and float(near_hits[0].split()[-1]) > 12
+
+
+# ---------------------------------------------------------------- the web app, served by Nginx itself
+
+HTML = {"Accept": "text/html,*/*;q=0.8", "Accept-Encoding": "gzip"}
+
+
+def test_web_app_pages_come_from_nginx_with_the_apps_csp(edge: Edge) -> None:
+    with edge.client("127.0.0.60") as client:
+        pages = [
+            client.get(path, headers=HTML) for path in ("/", "/courses", "/courses/a-b/learn?s=1", "/me/")
+        ]
+        icon = client.get("/favicon.svg", headers={"Accept-Encoding": "identity"})
+    for page in pages:
+        assert page.status_code == 200 and page.text == INDEX
+        assert "server-timing" not in page.headers  # not the app: Nginx read the file
+        assert page.headers["content-type"].startswith("text/html")
+        assert page.headers["cache-control"] == "no-cache"
+        assert page.headers["content-security-policy"] == CSP  # the same policy as the API process's
+        assert page.headers["referrer-policy"] == "same-origin"
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["x-request-id"]
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert icon.headers["cache-control"] == "no-cache" and "etag" in icon.headers
+
+
+def test_hashed_assets_are_immutable_and_gzipped(edge: Edge) -> None:
+    with edge.client("127.0.0.61") as client:
+        script = client.get("/assets/app-3f2a.js", headers={"Accept-Encoding": "gzip"})
+        plain = client.get("/assets/app-3f2a.js", headers={"Accept-Encoding": "identity"})
+        missing = client.get("/assets/app-0000.js", headers=HTML)
+        hidden = client.get("/.vite/manifest.json", headers={"Accept": "application/json"})
+        outside = client.get("/%2e%2e/secret.txt", headers=HTML)
+    assert script.status_code == 200 and script.text == plain.text
+    assert script.headers["content-encoding"] == "gzip" and script.headers["vary"] == "Accept-Encoding"
+    assert script.headers["content-type"].startswith("application/javascript")
+    assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "content-encoding" not in plain.headers
+    assert missing.status_code == 404 and missing.text != INDEX  # a missing script is never the page
+    assert hidden.status_code == 404 and "{}" not in hidden.text
+    assert "outside the dist" not in outside.text
+
+
+def test_api_docs_and_health_are_still_proxied(edge: Edge) -> None:
+    with edge.client("127.0.0.62") as client:
+        replies = [
+            client.get(path, headers=HTML)
+            for path in ("/api/v1/courses", "/healthz", "/readyz", "/docs", "/redoc", "/api/v1/nope")
+        ]
+    for reply in replies:
+        assert "server-timing" in reply.headers, reply.url  # the app answered
+        assert "content-security-policy" not in reply.headers
+    assert [r.status_code for r in replies] == [200, 200, 200, 200, 200, 404]
+    assert replies[-1].headers["content-type"] == "application/problem+json"
+
+
+def test_browser_session_through_the_proxy(edge: Edge) -> None:
+    """The cookie session works behind Nginx: the Host it passes on (with the port) matches the page's
+    Origin, and the scheme is Nginx's own (a client's X-Forwarded-Proto does not make the cookie Secure)."""
+    site = {"Origin": edge.base, "X-Forwarded-Proto": "https"}
+    with edge.client("127.0.0.63") as client:
+        login = client.post(
+            "/api/v1/auth/session", json={"username": ADMIN, "password": ADMIN_PASSWORD}, headers=site
+        )
+        assert login.status_code == 200, login.text
+        cookie = login.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "Path=/api/v1/auth" in cookie and "Secure" not in cookie
+        refreshed = client.post("/api/v1/auth/session/refresh", headers=site)
+        assert refreshed.status_code == 200, refreshed.text
+        foreign = client.post("/api/v1/auth/session/refresh", headers={"Origin": "http://evil.example"})
+        assert foreign.status_code == 403
+        assert client.delete("/api/v1/auth/session", headers=site).status_code == 204
+        assert client.post("/api/v1/auth/session/refresh", headers=site).status_code == 401

@@ -241,6 +241,11 @@ def _admin_credentials(settings: Settings) -> tuple[str, str]:
     return settings.admin_username or "admin", path.read_text().strip()
 
 
+def _web_app_source(settings: Settings) -> str:
+    dist = settings.web_dist
+    return f"from {dist}" if dist and (dist / "index.html").is_file() else "not built yet: run make web"
+
+
 @app.command()
 def dev(
     demo: Annotated[bool, typer.Option(help="load the demo catalogue first")] = False,
@@ -273,6 +278,7 @@ def dev(
         base = f"http://{settings.host}:{settings.port}"
         typer.secho(
             f"\nOMS is starting at {base}\n"
+            f"  web app:  {base}/  ({_web_app_source(settings)})\n"
             f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
             f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
             f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"
