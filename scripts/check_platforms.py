@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from check_platforms_npm import check_lockfile
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -213,77 +214,9 @@ def check_python(
     return Outcome(True, f"{len(resolved.packages)} wheels{added}")
 
 
-# ---- npm ----
-
-
-def _matches(entry: dict[str, Any], os_: str, cpu: str, libc: str | None) -> bool:
-    def allowed(values: list[str] | None, value: str | None) -> bool:
-        if not values or value is None:
-            return True
-        if any(v == f"!{value}" for v in values):
-            return False
-        positive = [v for v in values if not v.startswith("!")]
-        return not positive or value in positive
-
-    return (
-        allowed(entry.get("os"), os_) and allowed(entry.get("cpu"), cpu) and allowed(entry.get("libc"), libc)
-    )
-
-
-def native_families(lock: dict[str, Any]) -> dict[str, list[str]]:
-    """Packages whose optional dependencies are per-platform binaries: package path -> those deps' names.
-
-    A family is a set of optional dependencies with `os`/`cpu` fields covering more than one platform; a
-    lone platform extra (fsevents on macOS) is optional on purpose and not a family.
-    """
-    packages: dict[str, dict[str, Any]] = lock.get("packages", {})
-    families: dict[str, list[str]] = {}
-    for path, entry in packages.items():
-        optional = list(entry.get("optionalDependencies", {}))
-        native = [
-            (n, e)
-            for n in optional
-            if (e := _locate(packages, path, n)) is not None and ("os" in e or "cpu" in e)
-        ]
-        combos = {
-            (tuple(e.get("os", [])), tuple(e.get("cpu", [])), tuple(e.get("libc", []))) for _, e in native
-        }
-        if len(combos) > 1:
-            families[path or "(root)"] = optional
-    return families
-
-
-def _locate(packages: dict[str, dict[str, Any]], parent: str, name: str) -> dict[str, Any] | None:
-    """A dependency's lockfile entry as Node finds it: under the parent's node_modules, then under each
-    enclosing package's, up to the top."""
-    base = parent
-    while True:
-        path = f"{base}/node_modules/{name}" if base else f"node_modules/{name}"
-        if path in packages:
-            return packages[path]
-        if not base:
-            return None
-        base = base.rsplit("/node_modules/", 1)[0] if "/node_modules/" in base else ""
-
-
 def check_npm(lock: dict[str, Any], platform: Platform) -> Outcome:
     """Whether every native family in the lockfile has a member for `platform`."""
-    packages: dict[str, dict[str, Any]] = lock.get("packages", {})
-    os_, cpu, libc = platform.npm
-    families = native_families(lock)
-    lacking = []
-    for parent, names in families.items():
-        located = [(n, _locate(packages, "" if parent == "(root)" else parent, n)) for n in names]
-        if not any(
-            e is not None and ("os" in e or "cpu" in e) and _matches(e, os_, cpu, libc) for _, e in located
-        ):
-            absent = [n for n, e in located if e is None]
-            lacking.append(
-                f"{parent.rsplit('node_modules/', 1)[-1]} (not locked: {', '.join(absent) or '-'})"
-            )
-    if lacking:
-        return Outcome(False, "no native package for " + "; ".join(lacking))
-    return Outcome(True, f"{len(families)} native families")
+    return Outcome(*check_lockfile(lock, *platform.npm))
 
 
 # ---- the table ----

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import check_platforms as cp  # scripts/ is on pytest's pythonpath
+import check_platforms_npm as npm
 import pytest
 from packaging.requirements import Requirement
 
@@ -126,7 +127,7 @@ LOCK: dict[str, Any] = {
 
 
 def test_native_families_are_found_where_node_would_look() -> None:
-    assert set(cp.native_families(LOCK)) == {"node_modules/rollup", "node_modules/vite/node_modules/esbuild"}
+    assert set(npm.native_families(LOCK)) == {"node_modules/rollup", "node_modules/vite/node_modules/esbuild"}
 
 
 def test_each_target_needs_its_member_of_every_family_in_the_lockfile() -> None:
@@ -152,8 +153,8 @@ def test_musl_only_or_negated_entries_do_not_count_for_glibc_linux() -> None:
         }
     }
     assert not cp.check_npm(lock, LINUX_X86).ok
-    assert cp._matches({"os": ["!win32"], "cpu": ["x64"]}, "linux", "x64", "glibc")
-    assert not cp._matches({"os": ["!linux"]}, "linux", "x64", "glibc")
+    assert npm.matches({"os": ["!win32"], "cpu": ["x64"]}, "linux", "x64", "glibc")
+    assert not npm.matches({"os": ["!linux"]}, "linux", "x64", "glibc")
 
 
 def test_the_table_names_each_target_and_its_verdict() -> None:
