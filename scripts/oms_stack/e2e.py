@@ -29,10 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from oms_tools.procs import wait_http
+
 from oms.cli.devstack import Stack, StackError, env_flag, free_port
 from oms_stack.__main__ import app_env
 from oms_stack.nginx import REPO, WEB_DIST, Nginx
-from oms_stack.procs import wait_http
 from oms_stack.workers import Worker, start_workers
 
 DEFAULT_COMMAND = [str(REPO / "scripts" / "with-node"), "npx", "playwright", "test"]
@@ -85,7 +86,12 @@ def run(argv: Sequence[str]) -> int:
             subprocess.run([sys.executable, "-m", "oms.cli.main", "seed-demo"], env=env, check=True)
         workers = start_workers(2, env, root / "logs")
         nginx = Nginx(
-            root / "nginx", free_port(), free_port(), [w.address for w in workers], ["127.0.0.1"], web_root=dist
+            root / "nginx",
+            free_port(),
+            free_port(),
+            [w.address for w in workers],
+            ["127.0.0.1"],
+            web_root=dist,
         )
         nginx.start()
         base = f"http://127.0.0.1:{nginx.port}"
