@@ -6,7 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint format install clean
+.PHONY: run test fuzz lint format install clean web client web-test web-e2e
+
+# The web app (web/): npm ci when the lockfile changed, vite build when anything under web/ changed.
+NODE := scripts/with-node
+WEB_DEPS := web/node_modules/.installed
+WEB_SRC := $(shell find web/src web/public web/index.html web/package.json web/vite.config.ts web/tsconfig*.json \
+	-type f ! -name routeTree.gen.ts 2>/dev/null)
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is required (set PYTHON=...)"; exit 1; }
@@ -20,12 +26,38 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(BIN)/oms dev $(if $(filter 1 true yes,$(DEMO)),--demo,)
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_DEPS)
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(MAKE) web-test
+	$(MAKE) web-e2e
 	scripts/check-platforms --if-online
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ../$(NODE) npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: $(WEB_DEPS) $(WEB_SRC)
+	cd web && ../$(NODE) npm run build
+
+web: web/dist/index.html
+
+# Regenerate web/src/client from the API's OpenAPI document (no server needed).
+client: $(STAMP) $(WEB_DEPS)
+	@mkdir -p build
+	$(BIN)/python -c "import json; from oms.main import create_app; print(json.dumps(create_app().openapi()))" \
+		> build/openapi.json
+	cd web && OMS_OPENAPI_FILE=../build/openapi.json ../$(NODE) npx openapi-ts
+
+# Web unit tests (Vitest + Testing Library, jsdom).
+web-test: $(WEB_DEPS)
+	cd web && ../$(NODE) npx vitest run
+
+# Web end-to-end tests: Playwright in Debian's Chromium against the real stack (scripts/web-e2e starts it).
+web-e2e: $(STAMP) web
+	scripts/web-e2e
 
 # Every supported target (CPython 3.11-3.13 x Linux x86_64/aarch64, macOS arm64) installs from wheels only.
 .PHONY: check-platforms
@@ -34,17 +66,18 @@ check-platforms: $(STAMP)
 
 # Production-like stack on loopback: Nginx :8080 -> WORKERS uvicorn workers (default 2), SecantusDB, Redis.
 .PHONY: stack
-stack: $(STAMP)
+stack: $(STAMP) web
 	scripts/stack
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/edge/test_fuzz.py
 
-# ruff over all Python (src, tests, scripts); mypy: src and tests, strict (pyproject.toml)
-lint: $(STAMP)
+# ruff over all Python (src, tests, scripts); mypy: src and tests, strict (pyproject.toml); tsc --strict over web/
+lint: $(STAMP) $(WEB_DEPS)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
+	cd web && ../$(NODE) npx tsc -b && ../$(NODE) npx eslint .
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests scripts
