@@ -18,7 +18,12 @@ LangQuery = Annotated[Lang, Query(description="zh | en")]
 @router.get(
     "/enrollments/{enrollment_id}/advice",
     response_model=AdvicePublic,
-    responses={429: {"description": "the caller's hourly quota of LLM-written advice is used up"}},
+    responses={
+        429: {
+            "description": "the caller already received their hourly number of model-written replies "
+            "(offline, fallback and cached replies are not counted)"
+        }
+    },
 )
 async def advice(
     enrollment: VisibleEnrollment, user: CurrentUser, service: AdviceDep, lang: LangQuery = Lang.en

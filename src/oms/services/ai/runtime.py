@@ -61,7 +61,7 @@ class Refresher:
 def start(state: Any, settings: Settings, guard: RedisGuard, rankings: Rankings) -> None:
     """Put `advice`, `recommender` and `refresher` on the app state and start the schedule."""
     provider = LLMProvider.from_settings(settings)
-    quota = Quota(guard, settings.ai_quota_per_hour)
+    quota = Quota(guard, settings.ai_quota_per_hour, settings.ai_provider_calls_per_hour)
     state.ai_provider = provider
     state.advice = AdviceService(guard, quota, provider, settings.ai_cache_ttl_s)
     writer = ReasonWriter(provider, quota) if provider and settings.ai_rewrite_reasons else None
