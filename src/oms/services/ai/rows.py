@@ -1,0 +1,119 @@
+"""The rows a build writes, computed from plain course and enrollment documents (CPU only: a build runs
+`compute` in a daemon thread, see `builder.py`): each course's scored neighbours and the cold-start picks.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+from oms.services.ai import model as recommender
+from oms.services.ai.text import CourseText, shared_terms
+
+TRENDING_DAYS, TRENDING_COUNT, PICKS = 7, 20, 60
+TERMS = 24  # the terms per course that reasons may name (tags first)
+
+
+class BuildCancelled(Exception):
+    """The build was cancelled while computing (shutdown or a failed build): stop burning CPU."""
+
+
+def compute(
+    courses: list[dict[str, Any]],
+    enrollments: list[dict[str, Any]],
+    now: datetime,
+    cancel: threading.Event | None = None,
+) -> dict[str, Any]:
+    """The neighbour rows and cold-start picks for every course; raises BuildCancelled soon after `cancel`
+    is set."""
+    ids = [c["_id"] for c in courses]
+    position = {cid: i for i, cid in enumerate(ids)}
+    texts = [
+        CourseText(
+            name=c.get("name", ""),
+            description=c.get("description", ""),
+            tags=tuple(c.get("tags", [])),
+            section_titles=tuple(s.get("title", "") for s in c.get("sections", [])),
+        )
+        for c in courses
+    ]
+    users: dict[Any, int] = {}
+    pairs = [
+        (users.setdefault(e["user_id"], len(users)), position[e["course_id"]])
+        for e in enrollments
+        if e["course_id"] in position
+    ]
+    model = recommender.build(pairs, len(users), texts)
+    recent = now - timedelta(days=TRENDING_DAYS)
+    week: dict[int, int] = {}
+    for e in enrollments:
+        if e["course_id"] in position and e["enrolled_at"] >= recent:
+            week[position[e["course_id"]]] = week.get(position[e["course_id"]], 0) + 1
+    trending = {i for i, _ in sorted(week.items(), key=lambda kv: -kv[1])[:TRENDING_COUNT]}
+    published = {i for i, c in enumerate(courses) if c.get("status") == "published"}
+    rows = []
+    popularity = [round(float(p), 6) for p in model.popularity]
+    terms = [
+        dict(sorted(t.items(), key=lambda kv: (not kv[0].startswith("#"), -kv[1]))[:TERMS])
+        for t in model.text.terms
+    ]
+    co, content = model.co, model.content
+    for i in range(len(ids)):
+        if cancel is not None and i % 256 == 0 and cancel.is_set():
+            raise BuildCancelled()
+        scores: dict[int, list[float]] = {}
+        for j, v in zip(
+            co.indices[co.indptr[i] : co.indptr[i + 1]].tolist(),
+            co.data[co.indptr[i] : co.indptr[i + 1]].tolist(),
+            strict=True,
+        ):
+            scores[j] = [v, 0.0]
+        for j, v in zip(
+            content.indices[content.indptr[i] : content.indptr[i + 1]].tolist(),
+            content.data[content.indptr[i] : content.indptr[i + 1]].tolist(),
+            strict=True,
+        ):
+            scores.setdefault(j, [0.0, 0.0])[1] = v
+        neighbours = [
+            {
+                "course_id": ids[j],
+                "co": round(c, 6),
+                "content": round(t, 6),
+                "popularity": popularity[j],
+                "trending": j in trending,
+                "shared": shared_terms(terms[i], terms[j]) if t > 0 else [],
+            }
+            for j, (c, t) in scores.items()
+            if j in published
+        ]
+        if neighbours:
+            rows.append({"course_id": ids[i], "neighbours": neighbours})
+    return {"rows": rows, "picks": _picks(model, texts, published, trending, ids), "learners": len(users)}
+
+
+def _picks(
+    model: recommender.ItemModel,
+    texts: list[CourseText],
+    published: set[int],
+    trending: set[int],
+    ids: list[Any],
+) -> list[dict[str, Any]]:
+    """Popular published courses, diversified: each pick's score is discounted by how many earlier picks
+    share its first tag, so the cold-start list spans topics instead of ten courses on one."""
+    boost = recommender.HYBRID.popularity
+    pool = sorted(published, key=lambda i: -(model.popularity[i] + (boost if i in trending else 0)))[
+        : PICKS * 3
+    ]
+    seen: dict[str, int] = {}
+    scored = []
+    for i in pool:
+        topic = texts[i].tags[0].lower() if texts[i].tags else ""
+        base = float(model.popularity[i]) + (boost if i in trending else 0.0)
+        scored.append((base * 0.7 ** seen.get(topic, 0), i))
+        seen[topic] = seen.get(topic, 0) + 1
+    scored.sort(key=lambda s: -s[0])
+    return [
+        {"course_id": ids[i], "popularity": round(float(model.popularity[i]), 6), "trending": i in trending}
+        for _, i in scored[:PICKS]
+    ]
