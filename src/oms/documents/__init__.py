@@ -4,13 +4,20 @@ from oms.documents.assignment import Assignment
 from oms.documents.audit import AuditEntry
 from oms.documents.course import Course, Section
 from oms.documents.enrollment import Enrollment, HistoryEvent
+from oms.documents.impressions import RecommendationClick, RecommendationImpression
 from oms.documents.recommender import RecommenderItem, RecommenderState
 from oms.documents.submission import Submission
 from oms.documents.token import RefreshToken, RevokedToken
 from oms.documents.user import User
 
 DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, RefreshToken, RevokedToken, Assignment, Submission]
-DOCUMENT_MODELS += [RecommenderItem, RecommenderState, AuditEntry]
+DOCUMENT_MODELS += [
+    RecommenderItem,
+    RecommenderState,
+    AuditEntry,
+    RecommendationImpression,
+    RecommendationClick,
+]
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -19,6 +26,8 @@ __all__ = [
     "Course",
     "Enrollment",
     "HistoryEvent",
+    "RecommendationClick",
+    "RecommendationImpression",
     "RecommenderItem",
     "RecommenderState",
     "RefreshToken",

@@ -52,6 +52,12 @@ AI_MODEL_REPLIES = Counter(
     "model-written replies served, each counted against the caller's hourly quota",
     ["kind"],
 )
+RECOMMENDATION_IMPRESSIONS = Counter(
+    "oms_recommendation_impressions_total",
+    "recommendation lists served, by what became of their record: queued, written, dropped (queue full or "
+    "write failed)",
+    ["outcome"],
+)
 AI_QUOTA_REJECTIONS = Counter(
     "oms_ai_quota_rejections_total",
     "advice requests refused (429): hourly quota of model-written replies spent",

@@ -21,6 +21,7 @@ from oms.documents.course import CourseStatus
 from oms.documents.recommender import STATE_KEY, RecommenderItem, RecommenderState
 from oms.schemas.ai import Lang, Recommendation, RecommendationPage
 from oms.schemas.courses import CourseSummary
+from oms.services.ai.impressions import ImpressionLog
 from oms.services.ai.model import HYBRID, Weights
 from oms.services.ai.rewrite import ReasonWriter
 from oms.services.popularity.rankings import Rankings, Window, mongo_counts
@@ -58,6 +59,7 @@ class Recommender:
         self.rankings = rankings
         self.weights = weights
         self.writer = writer
+        self.impressions = ImpressionLog()
         self._state: tuple[float, RecommenderState | None] = (0.0, None)
         self._row_cache: dict[PydanticObjectId, list[Any]] = {}
         self._rows_version = 0
@@ -145,11 +147,15 @@ class Recommender:
                 if c.course_id in found and found[c.course_id]["status"] == CourseStatus.published.value
             ]
         items = items[:limit]
+        impression = self.impressions.record(  # write-behind: queued, never awaited
+            user.id, [it.course.id for it in items], strategy, state.version if state else 0
+        )
         page = RecommendationPage(
             items=items,
             strategy=strategy,
             generated_by="offline",
             model_built_at=state.built_at if state else None,
+            impression_id=impression,
         )
         return await self.writer.rewrite(page, lang, str(user.id)) if self.writer else page
 

@@ -84,6 +84,7 @@ def start(state: Any, settings: Settings, guard: RedisGuard, rankings: Rankings)
     state.advice = AdviceService(guard, quota, provider, settings.ai_cache_ttl_s)
     writer = ReasonWriter(provider, quota) if provider and settings.ai_rewrite_reasons else None
     state.recommender = Recommender(rankings, writer=writer)
+    state.recommender.impressions.start()
     state.refresher = Refresher(state.db, settings.recommender_refresh_s)  # its own client, not Beanie's
     state.refresher.start()
 
@@ -93,6 +94,9 @@ async def stop(state: Any) -> None:
     refresher: Refresher | None = getattr(state, "refresher", None)
     if refresher is not None:
         await refresher.stop()
+    recommender: Recommender | None = getattr(state, "recommender", None)
+    if recommender is not None:
+        await recommender.impressions.stop()
     provider: LLMProvider | None = getattr(state, "ai_provider", None)
     if provider is not None:
         await provider.aclose()
