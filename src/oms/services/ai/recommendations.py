@@ -1,8 +1,8 @@
 """Recommendations for one user: a lookup in the built model, never a model computation.
 
 A request reads the caller's enrollments, the neighbour rows of their courses in the live build, and the
-candidates' summaries: three indexed MongoDB queries. Scores follow the formula in `recommender.py`
-(co-enrollment + content + popularity, recent courses weighing more). Courses the caller is enrolled in
+candidates' summaries: three indexed MongoDB queries. Scores follow the formula in `model.py` (EASE, what
+learners take next, co-enrollment, content, popularity; for "next", recent courses weigh more). Courses the caller is enrolled in
 (even dropped ones) and unpublished courses never come out. Without courses of their own, or before the
 first build, the caller gets the cold-start picks: popular and spread over topics.
 """
@@ -22,15 +22,17 @@ from oms.documents.recommender import STATE_KEY, RecommenderItem, RecommenderSta
 from oms.schemas.ai import Lang, Recommendation, RecommendationPage
 from oms.schemas.courses import CourseSummary
 from oms.services.ai.impressions import ImpressionLog
-from oms.services.ai.model import HYBRID, Weights
+from oms.services.ai.model import SERVED, Weights
 from oms.services.ai.rewrite import ReasonWriter
 from oms.services.popularity.rankings import Rankings, Window, mongo_counts
 
 STATE_TTL_S = 5.0
 ROW_CACHE_SIZE = 20_000
+PICK_WEIGHT = 0.01
 SUMMARY_FIELDS = {f: 1 for f in ("slug", "name", "description", "tags", "status", "created_at", "updated_at")}
 REASONS = {
     "co": {"en": "Learners of “{course}” also took this", "zh": "学习《{course}》的同学也选了这门课"},
+    "next": {"en": "Often taken next after “{course}”", "zh": "学完《{course}》的同学常接着学这门课"},
     "content": {"en": "Shares topics {topics} with “{course}”", "zh": "与《{course}》有共同主题：{topics}"},
     "content_plain": {"en": "Similar in content to “{course}”", "zh": "内容与《{course}》相近"},
     "trending": {"en": "Popular this week", "zh": "本周热门"},
@@ -46,6 +48,7 @@ class Candidate:
     popularity: float = 0.0
     trending: bool = False
     co_from: tuple[float, PydanticObjectId | None] = (0.0, None)
+    next_from: tuple[float, PydanticObjectId | None] = (0.0, None)
     content_from: tuple[float, PydanticObjectId | None, tuple[str, ...]] = (0.0, None, ())
     score: float = 0.0
 
@@ -54,7 +57,7 @@ class Recommender:
     """Reads the live build (its state is kept in memory a few seconds) and ranks courses for a user."""
 
     def __init__(
-        self, rankings: Rankings, weights: Weights = HYBRID, writer: ReasonWriter | None = None
+        self, rankings: Rankings, weights: Weights = SERVED, writer: ReasonWriter | None = None
     ) -> None:
         self.rankings = rankings
         self.weights = weights
@@ -87,6 +90,8 @@ class Recommender:
                 row["course_id"]: [
                     (
                         n["course_id"],
+                        n.get("ease", 0.0),
+                        n.get("next", 0.0),
                         n["co"],
                         n["content"],
                         n["popularity"],
@@ -133,6 +138,7 @@ class Recommender:
             batch = ranked[start : start + limit - len(items) + 5]
             start += len(batch)
             sources = {c.co_from[1] for c in batch} | {c.content_from[1] for c in batch}
+            sources |= {c.next_from[1] for c in batch}
             found = await _summaries(
                 [c.course_id for c in batch] + [s for s in sources if s and s not in names]
             )
@@ -165,31 +171,34 @@ class Recommender:
         """The `keep` best courses not `taken`, scored from the neighbours of `seeds`."""
         w = self.weights
         weight = {cid: w.recency**age for age, cid in enumerate(reversed(seeds))}
-        co: dict[PydanticObjectId, float] = {}
-        content: dict[PydanticObjectId, float] = {}
+        next_weight = {cid: w.next_recency**age for age, cid in enumerate(reversed(seeds))}
+        sums: dict[str, dict[PydanticObjectId, float]] = {"ease": {}, "next": {}, "co": {}, "content": {}}
         best_co: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+        best_next: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
         best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId, tuple[str, ...]]] = {}
         prior: dict[PydanticObjectId, tuple[float, bool]] = {}
         for seed, neighbours in (await self._rows(state.version, list(weight))).items():
-            r = weight[seed]
-            for cid, c, t, popularity, trending, shared in neighbours:
+            r, rn = weight[seed], next_weight[seed]
+            for cid, e, n, c, t, popularity, trending, shared in neighbours:
                 prior[cid] = (popularity, trending)
-                if c:
-                    co[cid] = co.get(cid, 0.0) + r * c
-                    if r * c > best_co.get(cid, (0.0,))[0]:
-                        best_co[cid] = (r * c, seed)
-                if t:
-                    content[cid] = content.get(cid, 0.0) + r * t
-                    if r * t > best_content.get(cid, (0.0,))[0]:
-                        best_content[cid] = (r * t, seed, shared)
-        top_co = max(co.values(), default=0.0) or 1.0
-        top_content = max(content.values(), default=0.0) or 1.0
+                for part, value in (("ease", r * e), ("next", rn * n), ("co", r * c), ("content", r * t)):
+                    if value:
+                        sums[part][cid] = sums[part].get(cid, 0.0) + value
+                if r * c > best_co.get(cid, (0.0,))[0]:
+                    best_co[cid] = (r * c, seed)
+                if rn * n > best_next.get(cid, (0.0,))[0]:
+                    best_next[cid] = (rn * n, seed)
+                if r * t > best_content.get(cid, (0.0,))[0]:
+                    best_content[cid] = (r * t, seed, shared)
+        parts = [
+            (getattr(w, part), values, max(values.values(), default=0.0) or 1.0)
+            for part, values in sums.items()
+        ]
         scores = {
-            cid: w.co * co.get(cid, 0.0) / top_co + w.content * content.get(cid, 0.0) / top_content
-            + w.popularity * popularity
+            cid: sum(wp * values.get(cid, 0.0) / top for wp, values, top in parts) + w.popularity * popularity
             for cid, (popularity, _) in prior.items()
             if cid not in taken
-        }  # fmt: skip
+        }
         best = heapq.nlargest(keep, scores, key=lambda cid: (scores[cid], str(cid)))
         return {
             cid: Candidate(
@@ -197,6 +206,7 @@ class Recommender:
                 popularity=prior[cid][0],
                 trending=prior[cid][1],
                 co_from=best_co.get(cid, (0.0, None)),
+                next_from=best_next.get(cid, (0.0, None)),
                 content_from=best_content.get(cid, (0.0, None, ())),
                 score=scores[cid],
             )
@@ -205,7 +215,7 @@ class Recommender:
 
     async def _picks(self, state: RecommenderState | None) -> list[Candidate]:
         """Cold-start picks from the build, or (before any build) from the popularity ranking."""
-        w = self.weights.popularity
+        w = max(self.weights.popularity, PICK_WEIGHT)  # picks rank by popularity, below related courses
         if state is not None:
             return [
                 Candidate(p.course_id, popularity=p.popularity, trending=p.trending, score=w * p.popularity)
@@ -224,8 +234,10 @@ class Recommender:
 def _reasons(c: Candidate, names: dict[PydanticObjectId, str], lang: str) -> list[str]:
     """Up to three reasons, strongest first, naming the caller's course that led here."""
     out: list[tuple[float, str]] = []
+    if c.next_from[1] in names:
+        out.append((SERVED.next + 0.01, REASONS["next"][lang].format(course=names[c.next_from[1]])))
     if c.co_from[1] in names:
-        out.append((c.co_from[0] * HYBRID.co, REASONS["co"][lang].format(course=names[c.co_from[1]])))
+        out.append((SERVED.ease + SERVED.co, REASONS["co"][lang].format(course=names[c.co_from[1]])))
     _, seed, shared = c.content_from
     if seed is not None and seed in names:
         if shared:
@@ -233,7 +245,7 @@ def _reasons(c: Candidate, names: dict[PydanticObjectId, str], lang: str) -> lis
             text = REASONS["content"][lang].format(topics=topics, course=names[seed])
         else:
             text = REASONS["content_plain"][lang].format(course=names[seed])
-        out.append((c.content_from[0] * HYBRID.content, text))
+        out.append((SERVED.content * c.content_from[0], text))
     out.sort(key=lambda r: -r[0])
     reasons = [text for _, text in out]
     if c.trending:

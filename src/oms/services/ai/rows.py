@@ -12,7 +12,9 @@ from oms.services.ai import model as recommender
 from oms.services.ai.text import CourseText, shared_terms
 
 TRENDING_DAYS, TRENDING_COUNT, PICKS = 7, 20, 60
+TRENDING_BOOST = 0.2  # how much "popular this week" lifts a cold-start pick
 TERMS = 24  # the terms per course that reasons may name (tags first)
+PARTS = ("ease", "next", "co", "content")  # the model's neighbour parts, stored per neighbour
 
 
 class BuildCancelled(Exception):
@@ -38,13 +40,15 @@ def compute(
         )
         for c in courses
     ]
-    users: dict[Any, int] = {}
-    pairs = [
-        (users.setdefault(e["user_id"], len(users)), position[e["course_id"]])
-        for e in enrollments
-        if e["course_id"] in position
-    ]
-    model = recommender.build(pairs, len(users), texts)
+    per_user: dict[Any, list[tuple[datetime, Any, int]]] = {}
+    for e in enrollments:
+        if e["course_id"] in position:
+            per_user.setdefault(e["user_id"], []).append(
+                (e["enrolled_at"], e["_id"], position[e["course_id"]])
+            )
+    sequences = [[item for _, _, item in sorted(events)] for events in per_user.values()]
+    model = recommender.build(sequences, texts)
+    _check(cancel)
     recent = now - timedelta(days=TRENDING_DAYS)
     week: dict[int, int] = {}
     for e in enrollments:
@@ -52,44 +56,40 @@ def compute(
             week[position[e["course_id"]]] = week.get(position[e["course_id"]], 0) + 1
     trending = {i for i, _ in sorted(week.items(), key=lambda kv: -kv[1])[:TRENDING_COUNT]}
     published = {i for i, c in enumerate(courses) if c.get("status") == "published"}
-    rows = []
     popularity = [round(float(p), 6) for p in model.popularity]
     terms = [
         dict(sorted(t.items(), key=lambda kv: (not kv[0].startswith("#"), -kv[1]))[:TERMS])
         for t in model.text.terms
     ]
-    co, content = model.co, model.content
+    parts = [(name, getattr(model, name)) for name in PARTS]
+    rows = []
     for i in range(len(ids)):
-        if cancel is not None and i % 256 == 0 and cancel.is_set():
-            raise BuildCancelled()
+        if i % 256 == 0:
+            _check(cancel)
         scores: dict[int, list[float]] = {}
-        for j, v in zip(
-            co.indices[co.indptr[i] : co.indptr[i + 1]].tolist(),
-            co.data[co.indptr[i] : co.indptr[i + 1]].tolist(),
-            strict=True,
-        ):
-            scores[j] = [v, 0.0]
-        for j, v in zip(
-            content.indices[content.indptr[i] : content.indptr[i + 1]].tolist(),
-            content.data[content.indptr[i] : content.indptr[i + 1]].tolist(),
-            strict=True,
-        ):
-            scores.setdefault(j, [0.0, 0.0])[1] = v
+        for p, (_, matrix) in enumerate(parts):
+            start, end = matrix.indptr[i], matrix.indptr[i + 1]
+            for j, v in zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True):
+                scores.setdefault(j, [0.0] * len(PARTS))[p] = v
         neighbours = [
             {
                 "course_id": ids[j],
-                "co": round(c, 6),
-                "content": round(t, 6),
+                **{name: round(v, 6) for name, v in zip(PARTS, values, strict=True)},
                 "popularity": popularity[j],
                 "trending": j in trending,
-                "shared": shared_terms(terms[i], terms[j]) if t > 0 else [],
+                "shared": shared_terms(terms[i], terms[j]) if values[PARTS.index("content")] > 0 else [],
             }
-            for j, (c, t) in scores.items()
+            for j, values in scores.items()
             if j in published
         ]
         if neighbours:
             rows.append({"course_id": ids[i], "neighbours": neighbours})
-    return {"rows": rows, "picks": _picks(model, texts, published, trending, ids), "learners": len(users)}
+    return {"rows": rows, "picks": _picks(model, texts, published, trending, ids), "learners": len(per_user)}
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise BuildCancelled()
 
 
 def _picks(
@@ -101,7 +101,7 @@ def _picks(
 ) -> list[dict[str, Any]]:
     """Popular published courses, diversified: each pick's score is discounted by how many earlier picks
     share its first tag, so the cold-start list spans topics instead of ten courses on one."""
-    boost = recommender.HYBRID.popularity
+    boost = TRENDING_BOOST
     pool = sorted(published, key=lambda i: -(model.popularity[i] + (boost if i in trending else 0)))[
         : PICKS * 3
     ]
