@@ -1,7 +1,7 @@
 """Latency of the AI endpoints over real HTTP (see docs/ai.md, "Figures"): run by scripts/bench-ai.
 
 Starts SecantusDB and redis-server, seeds 1,000 courses (the COCO catalogue's first 1,000 when
-../shared/data is there, else generated) with their learners' enrollments, a student with 20 enrollments
+--data DIR is given, else generated) with their learners' enrollments, a student with 20 enrollments
 and progress histories, builds the recommender with `oms rebuild-recommender`, then times sequential
 requests against `oms serve`: advice (offline, cache miss and hit), recommendations, and advice while the
 LLM provider never answers (a local server that sleeps), which must come back within timeout + 200 ms.
@@ -38,7 +38,7 @@ COURSES, ENROLLED, SECTIONS = 1000, 20, 8
 
 def seed(mongo_url: str, data: Path | None) -> list[ObjectId]:
     """Courses and other learners' enrollments; the ids of the courses."""
-    dataset = evaluation.load(data)
+    dataset = evaluation.load(data, generated=data is None)
     rng = random.Random(5)  # reproducible data
     now = datetime.now(UTC)
     db = MongoClient(mongo_url)[DB]
@@ -140,7 +140,7 @@ def summary(name: str, samples: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=None, help="COCO folder (default ../shared/data)")
+    parser.add_argument("--data", type=Path, default=None, help="COCO folder (default: generated data)")
     parser.add_argument("-n", type=int, default=300, help="requests per measurement")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="oms-bench-ai-"))

@@ -56,21 +56,6 @@ def damped(x: sparse.csr_matrix, k: int = served.NEIGHBOURS) -> sparse.csr_matri
     return served.top_k_rows(left @ served.co_counts(x) @ right, k)
 
 
-def rp3beta(x: sparse.csr_matrix, alpha: float, beta: float) -> sparse.csr_matrix:
-    """RP3β: a three-step random walk item → user → item with probabilities raised to α, divided by the
-    destination's popularity^β."""
-    users = np.maximum(np.asarray(x.sum(axis=1)).ravel(), 1.0)
-    counts = np.maximum(np.asarray(x.sum(axis=0)).ravel(), 1.0)
-    p_ui = (sparse.diags((1.0 / users).astype(np.float32)) @ x).tocsr()
-    p_iu = (sparse.diags((1.0 / counts).astype(np.float32)) @ x.T).tocsr()
-    p_ui.data **= alpha
-    p_iu.data **= alpha
-    walk = (p_iu @ p_ui).tocsr()
-    walk.setdiag(0)
-    walk.eliminate_zeros()
-    return (walk @ sparse.diags((1.0 / counts**beta).astype(np.float32))).tocsr()
-
-
 def hybrid(knn: sparse.csr_matrix, content: sparse.csr_matrix, counts: np.ndarray) -> Scorer:
     """The first round's served blend: damped item-kNN + 0.5 content + 0.2 popularity, recency 0.6."""
     prior = served.popularity_prior(counts)
@@ -112,7 +97,7 @@ def tunable(x: sparse.csr_matrix, min_count: int) -> dict[str, dict[str, Callabl
         return lambda: linear(served.ease(x, lam, min_count))
 
     def make_rp3(a: float, b: float) -> Callable[[], Scorer]:
-        return lambda: linear(rp3beta(x, a, b))
+        return lambda: linear(served.rp3beta(x, a, b))
 
     return {
         "EASE": {f"λ={lam:g}": make_ease(lam) for lam in EASE_LAMBDAS},

@@ -40,6 +40,7 @@ LEASE = timedelta(seconds=60)
 RENEW_EVERY_S = 15.0
 BATCH_ROWS = 200  # a batch of neighbour rows stays well under a megabyte or two
 BATCH_TIMEOUT_S = 30.0  # each batch write gets its own deadline
+READ_TIMEOUT_S = 300.0  # reading every course and enrollment, or deleting a version, on a loaded server
 COURSES, ENROLLMENTS = Course.Settings.name, Enrollment.Settings.name
 ITEMS, STATES = RecommenderItem.Settings.name, RecommenderState.Settings.name
 Database = AsyncDatabase[dict[str, Any]]
@@ -65,10 +66,11 @@ async def fingerprint(db: Database) -> str:
     """Changes whenever an enrollment or a course is added or changed."""
     summary: list[str] = []
     for name in (ENROLLMENTS, COURSES):
-        cursor = await db[name].aggregate(
-            [{"$group": {"_id": None, "n": {"$sum": 1}, "last": {"$max": "$updated_at"}}}]
-        )
-        found = [row async for row in cursor]
+        with pymongo.timeout(READ_TIMEOUT_S):  # a scan of every document
+            cursor = await db[name].aggregate(
+                [{"$group": {"_id": None, "n": {"$sum": 1}, "last": {"$max": "$updated_at"}}}]
+            )
+            found = [row async for row in cursor]
         summary.append(f"{found[0]['n']}@{found[0]['last']}" if found else "0")
     return "|".join(summary)
 
@@ -184,21 +186,23 @@ async def rebuild(
         print_ = await fingerprint(db)
         if not force and await unchanged(print_):  # another builder was first
             return None
-        courses = [
-            c
-            async for c in db[COURSES].find(
-                {}, {"name": 1, "description": 1, "tags": 1, "status": 1, "sections.title": 1}
-            )
-        ]
-        enrollments = [
-            e async for e in db[ENROLLMENTS].find({}, {"user_id": 1, "course_id": 1, "enrolled_at": 1})
-        ]
+        with pymongo.timeout(READ_TIMEOUT_S):  # not the client's 10 s socket timeout: these are long reads
+            courses = [
+                c
+                async for c in db[COURSES].find(
+                    {}, {"name": 1, "description": 1, "tags": 1, "status": 1, "sections.title": 1}
+                )
+            ]
+            enrollments = [
+                e async for e in db[ENROLLMENTS].find({}, {"user_id": 1, "course_id": 1, "enrolled_at": 1})
+            ]
         cancel = threading.Event()
         built = await in_daemon_thread(rows_module.compute, courses, enrollments, now, cancel, cancel=cancel)
         current = await states.find_one({"key": STATE_KEY}, {"version": 1})
         live = int((current or {}).get("version", 0))
         version = live + 1
-        await db[ITEMS].delete_many({"version": {"$gt": live}})  # partial versions of builds that died
+        with pymongo.timeout(READ_TIMEOUT_S):  # partial versions of builds that died
+            await db[ITEMS].delete_many({"version": {"$gt": live}})
         await write_rows(db, version, built["rows"], batch_timeout_s)
         seconds = round(time.monotonic() - started, 3)
         await states.update_one(
@@ -218,7 +222,8 @@ async def rebuild(
             },
         )
         switched = True
-        await db[ITEMS].delete_many({"version": {"$lt": version - 1}})
+        with pymongo.timeout(READ_TIMEOUT_S):
+            await db[ITEMS].delete_many({"version": {"$lt": version - 1}})
     except BaseException:
         if version and not switched:
             await _cleanup(db, version)
@@ -235,6 +240,7 @@ async def rebuild(
 async def _cleanup(db: Database, version: int) -> None:
     """Delete the rows a failed build wrote (never the live version's: the state was not switched)."""
     try:
-        await asyncio.shield(db[ITEMS].delete_many({"version": version}))
+        with pymongo.timeout(READ_TIMEOUT_S):
+            await asyncio.shield(db[ITEMS].delete_many({"version": version}))
     except BaseException:  # the next build deletes versions above the live one anyway
         log.warning("could not delete a failed build's rows", extra={"version": version})

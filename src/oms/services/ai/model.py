@@ -13,8 +13,9 @@ the stored rows) and the offline evaluation (`score`, per batch of users, from t
 - next(j) = Σ_i r_i · N_ij: N_ij counts learners who took j within `next_window` courses after i (the k-th
   later course weighing `next_decay`^(k−1)); r_i weighs the user's newest course 1 and each older one
   `next_recency` times the one after it;
-- co(j) = Σ_i C_ij with C the raw co-enrollment counts; content(j) likewise with TF-IDF cosine similarity
-  (what relates courses nobody took yet); popularity = log(1 + learners) scaled to [0, 1].
+- co(j) = Σ_i W_ij with W the RP3β co-enrollment walk (item → learner → item, probabilities to the power
+  α, divided by popularity(j)^β: it reaches beyond the most popular courses); content(j) likewise with
+  TF-IDF cosine similarity (what relates courses nobody took yet); popularity = log(1 + learners) in [0, 1].
 Each part is normalised by its maximum over the candidates, so the weights are comparable.
 """
 
@@ -38,8 +39,8 @@ class Weights:
 
     ease: float = 1.0
     next: float = 0.5
-    co: float = 0.5
-    content: float = 0.1
+    co: float = 1.0
+    content: float = 0.5
     popularity: float = 0.0
     recency: float = 1.0  # seed weight of each older course for ease/co/content (1: all equal)
     next_recency: float = 0.7
@@ -47,6 +48,8 @@ class Weights:
     next_decay: float = 0.5
     lam: float = 200.0
     min_count: int = 3
+    rp3_alpha: float = 0.6
+    rp3_beta: float = 0.2
 
 
 SERVED = Weights()
@@ -114,6 +117,21 @@ def co_counts(x: sparse.csr_matrix) -> sparse.csr_matrix:
     co.setdiag(0)
     co.eliminate_zeros()
     return co
+
+
+def rp3beta(x: sparse.csr_matrix, alpha: float, beta: float) -> sparse.csr_matrix:
+    """RP3β: a three-step random walk item → user → item with probabilities raised to α, divided by the
+    destination's popularity^β."""
+    users = np.maximum(np.asarray(x.sum(axis=1)).ravel(), 1.0)
+    counts = np.maximum(np.asarray(x.sum(axis=0)).ravel(), 1.0)
+    p_ui = (sparse.diags((1.0 / users).astype(np.float32)) @ x).tocsr()
+    p_iu = (sparse.diags((1.0 / counts).astype(np.float32)) @ x.T).tocsr()
+    p_ui.data **= alpha
+    p_iu.data **= alpha
+    walk = (p_iu @ p_ui).tocsr()
+    walk.setdiag(0)
+    walk.eliminate_zeros()
+    return (walk @ sparse.diags((1.0 / counts**beta).astype(np.float32))).tocsr()
 
 
 def ease(x: sparse.csr_matrix, lam: float, min_count: int) -> np.ndarray:
@@ -190,7 +208,7 @@ def build(
     return ItemModel(
         ease=top_k_rows(ease(x, weights.lam, weights.min_count), k),
         next=top_k_rows(next_counts(sequences, n, weights.next_window, weights.next_decay), k),
-        co=top_k_rows(co_counts(x), k),
+        co=top_k_rows(rp3beta(x, weights.rp3_alpha, weights.rp3_beta), k),
         content=content_similarity(index, k),
         popularity=popularity_prior(counts),
         counts=counts,
