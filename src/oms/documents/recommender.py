@@ -16,8 +16,8 @@ STATE_KEY = "current"
 
 
 class Neighbour(BaseModel):
-    """A related course: its EASE weight, how often it is taken next, co-enrollment count, content
-    similarity, and the topics the two share."""
+    """A related course: its EASE weight, how often it is taken next, co-enrollment walk, content
+    similarity (a part that is zero is not stored), and whether it is popular this week."""
 
     course_id: PydanticObjectId
     ease: float = 0.0
@@ -85,7 +85,7 @@ ITEM_VALIDATOR: dict[str, Any] = {
             "maxItems": 250,
             "items": {
                 "bsonType": "object",
-                "required": ["course_id", "co", "content", "popularity"],
+                "required": ["course_id"],
                 "properties": {
                     "course_id": {"bsonType": "objectId"},
                     "ease": {"bsonType": ["double", "int"], "minimum": 0},

@@ -5,7 +5,7 @@ rows per course, and scored by one formula that serving (`services/ai/recommenda
 the stored rows) and the offline evaluation (`score`, per batch of users, from the same rows) both follow:
 
     score(j) = w_ease · ease(j) / max ease + w_next · next(j) / max next + w_co · co(j) / max co
-             + w_content · content(j) / max content + w_pop · popularity(j)
+             + w_content · content(j) / max content
 
 - ease(j) = Σ_i B_ij over the user's courses i: EASE (Steck 2019), the closed-form linear item model
   B = I − P · diag(1/diag P), P = (XᵀX + λI)⁻¹, on courses with at least `min_count` learners (float32,
@@ -15,7 +15,8 @@ the stored rows) and the offline evaluation (`score`, per batch of users, from t
   `next_recency` times the one after it;
 - co(j) = Σ_i W_ij with W the RP3β co-enrollment walk (item → learner → item, probabilities to the power
   α, divided by popularity(j)^β: it reaches beyond the most popular courses); content(j) likewise with
-  TF-IDF cosine similarity (what relates courses nobody took yet); popularity = log(1 + learners) in [0, 1].
+  TF-IDF cosine similarity (what relates courses nobody took yet). popularity = log(1 + learners) in
+  [0, 1] ranks the cold-start picks.
 Each part is normalised by its maximum over the candidates, so the weights are comparable.
 """
 
@@ -25,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import sparse
+from scipy.linalg import lapack
 
 from oms.services.ai.text import CourseText, TextIndex, build_index
 
@@ -41,7 +43,6 @@ class Weights:
     next: float = 0.5
     co: float = 1.0
     content: float = 0.5
-    popularity: float = 0.0
     recency: float = 1.0  # seed weight of each older course for ease/co/content (1: all equal)
     next_recency: float = 0.7
     next_window: int = 3
@@ -134,6 +135,20 @@ def rp3beta(x: sparse.csr_matrix, alpha: float, beta: float) -> sparse.csr_matri
     return (walk @ sparse.diags((1.0 / counts**beta).astype(np.float32))).tocsr()
 
 
+def spd_inverse(matrix: np.ndarray) -> np.ndarray:
+    """The inverse of a symmetric positive definite float32 matrix via its Cholesky factor (LAPACK potrf +
+    potri: about a third of the work of solving against the identity). Overwrites `matrix`."""
+    factor, info = lapack.spotrf(matrix, lower=True, overwrite_a=True, clean=False)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"not positive definite (potrf info {info})")
+    inverse, info = lapack.spotri(factor, lower=True, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"potri info {info}")
+    lower = np.tril(inverse)
+    out: np.ndarray = lower + np.tril(lower, -1).T
+    return out
+
+
 def ease(x: sparse.csr_matrix, lam: float, min_count: int) -> np.ndarray:
     """EASE weights (courses × courses, dense float32) over courses with at least `min_count` learners;
     the others get none (content and popularity rank them)."""
@@ -146,10 +161,8 @@ def ease(x: sparse.csr_matrix, lam: float, min_count: int) -> np.ndarray:
     sub = x[:, keep]
     gram = (sub.T @ sub).toarray().astype(np.float32)
     gram[np.diag_indices_from(gram)] += lam
-    factor = linalg.cho_factor(gram, lower=True, overwrite_a=True, check_finite=False)
-    inverse = linalg.cho_solve(
-        factor, np.eye(keep.size, dtype=np.float32), overwrite_b=True, check_finite=False
-    )
+    inverse = spd_inverse(gram)
+
     weights = -inverse / np.diag(inverse)[None, :]
     np.fill_diagonal(weights, 0.0)
     out[np.ix_(keep, keep)] = weights
@@ -246,7 +259,5 @@ def score(model: ItemModel, histories: Sequence[Sequence[int]], weights: Weights
     if weights.next:
         recent = seed_matrix(histories, n_items, weights.next_recency)
         total += weights.next * _row_normalised((recent @ model.next).toarray())
-    if weights.popularity:
-        total += weights.popularity * model.popularity[None, :]
     total[seeds.nonzero()] = -np.inf
     return total

@@ -49,7 +49,7 @@ class Candidate:
     trending: bool = False
     co_from: tuple[float, PydanticObjectId | None] = (0.0, None)
     next_from: tuple[float, PydanticObjectId | None] = (0.0, None)
-    content_from: tuple[float, PydanticObjectId | None, tuple[str, ...]] = (0.0, None, ())
+    content_from: tuple[float, PydanticObjectId | None] = (0.0, None)
     score: float = 0.0
 
 
@@ -92,11 +92,9 @@ class Recommender:
                         n["course_id"],
                         n.get("ease", 0.0),
                         n.get("next", 0.0),
-                        n["co"],
-                        n["content"],
-                        n["popularity"],
+                        n.get("co", 0.0),
+                        n.get("content", 0.0),
                         n.get("trending", False),
-                        tuple(n.get("shared", ())),
                     )
                     for n in row["neighbours"]
                 ]
@@ -133,6 +131,7 @@ class Recommender:
         )
         items: list[Recommendation] = []
         names: dict[PydanticObjectId, str] = {}
+        tags: dict[PydanticObjectId, list[str]] = {}
         start = 0
         while len(items) < limit and start < len(ranked):  # more batches only if some were unpublished
             batch = ranked[start : start + limit - len(items) + 5]
@@ -143,11 +142,12 @@ class Recommender:
                 [c.course_id for c in batch] + [s for s in sources if s and s not in names]
             )
             names.update({cid: raw["name"] for cid, raw in found.items()})
+            tags.update({cid: raw.get("tags", []) for cid, raw in found.items()})
             items += [
                 Recommendation(
                     course=CourseSummary.model_validate(found[c.course_id]),
                     score=round(c.score, 4),
-                    reasons=_reasons(c, names, lang.value),
+                    reasons=_reasons(c, names, tags, lang.value),
                 )
                 for c in batch
                 if c.course_id in found and found[c.course_id]["status"] == CourseStatus.published.value
@@ -175,12 +175,12 @@ class Recommender:
         sums: dict[str, dict[PydanticObjectId, float]] = {"ease": {}, "next": {}, "co": {}, "content": {}}
         best_co: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
         best_next: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
-        best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId, tuple[str, ...]]] = {}
-        prior: dict[PydanticObjectId, tuple[float, bool]] = {}
+        best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+        trend: dict[PydanticObjectId, bool] = {}
         for seed, neighbours in (await self._rows(state.version, list(weight))).items():
             r, rn = weight[seed], next_weight[seed]
-            for cid, e, n, c, t, popularity, trending, shared in neighbours:
-                prior[cid] = (popularity, trending)
+            for cid, e, n, c, t, trending in neighbours:
+                trend[cid] = trending
                 for part, value in (("ease", r * e), ("next", rn * n), ("co", r * c), ("content", r * t)):
                     if value:
                         sums[part][cid] = sums[part].get(cid, 0.0) + value
@@ -189,25 +189,24 @@ class Recommender:
                 if rn * n > best_next.get(cid, (0.0,))[0]:
                     best_next[cid] = (rn * n, seed)
                 if r * t > best_content.get(cid, (0.0,))[0]:
-                    best_content[cid] = (r * t, seed, shared)
+                    best_content[cid] = (r * t, seed)
         parts = [
             (getattr(w, part), values, max(values.values(), default=0.0) or 1.0)
             for part, values in sums.items()
         ]
         scores = {
-            cid: sum(wp * values.get(cid, 0.0) / top for wp, values, top in parts) + w.popularity * popularity
-            for cid, (popularity, _) in prior.items()
+            cid: sum(wp * values.get(cid, 0.0) / top for wp, values, top in parts)
+            for cid in trend
             if cid not in taken
         }
         best = heapq.nlargest(keep, scores, key=lambda cid: (scores[cid], str(cid)))
         return {
             cid: Candidate(
                 cid,
-                popularity=prior[cid][0],
-                trending=prior[cid][1],
+                trending=trend[cid],
                 co_from=best_co.get(cid, (0.0, None)),
                 next_from=best_next.get(cid, (0.0, None)),
-                content_from=best_content.get(cid, (0.0, None, ())),
+                content_from=best_content.get(cid, (0.0, None)),
                 score=scores[cid],
             )
             for cid in best
@@ -215,7 +214,7 @@ class Recommender:
 
     async def _picks(self, state: RecommenderState | None) -> list[Candidate]:
         """Cold-start picks from the build, or (before any build) from the popularity ranking."""
-        w = max(self.weights.popularity, PICK_WEIGHT)  # picks rank by popularity, below related courses
+        w = PICK_WEIGHT  # picks rank by popularity, below related courses
         if state is not None:
             return [
                 Candidate(p.course_id, popularity=p.popularity, trending=p.trending, score=w * p.popularity)
@@ -231,14 +230,18 @@ class Recommender:
         return [Candidate(cid, popularity=n / top, score=w * n / top) for cid, n in counts.items()]
 
 
-def _reasons(c: Candidate, names: dict[PydanticObjectId, str], lang: str) -> list[str]:
+def _reasons(
+    c: Candidate, names: dict[PydanticObjectId, str], tags: dict[PydanticObjectId, list[str]], lang: str
+) -> list[str]:
     """Up to three reasons, strongest first, naming the caller's course that led here."""
     out: list[tuple[float, str]] = []
     if c.next_from[1] in names:
         out.append((SERVED.next + 0.01, REASONS["next"][lang].format(course=names[c.next_from[1]])))
     if c.co_from[1] in names:
         out.append((SERVED.ease + SERVED.co, REASONS["co"][lang].format(course=names[c.co_from[1]])))
-    _, seed, shared = c.content_from
+    _, seed = c.content_from
+    theirs = {t.lower() for t in tags.get(seed, [])} if seed is not None else set()
+    shared = [t for t in tags.get(c.course_id, []) if t.lower() in theirs][:2]
     if seed is not None and seed in names:
         if shared:
             topics = ("、" if lang == "zh" else ", ").join(shared)

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oms.services.ai import model as recommender
-from oms.services.ai.text import CourseText, shared_terms
+from oms.services.ai.text import CourseText
 
 TRENDING_DAYS, TRENDING_COUNT, PICKS = 7, 20, 60
 TRENDING_BOOST = 0.2  # how much "popular this week" lifts a cold-start pick
-TERMS = 24  # the terms per course that reasons may name (tags first)
 PARTS = ("ease", "next", "co", "content")  # the model's neighbour parts, stored per neighbour
 
 
@@ -56,34 +55,21 @@ def compute(
             week[position[e["course_id"]]] = week.get(position[e["course_id"]], 0) + 1
     trending = {i for i, _ in sorted(week.items(), key=lambda kv: -kv[1])[:TRENDING_COUNT]}
     published = {i for i, c in enumerate(courses) if c.get("status") == "published"}
-    popularity = [round(float(p), 6) for p in model.popularity]
-    terms = [
-        dict(sorted(t.items(), key=lambda kv: (not kv[0].startswith("#"), -kv[1]))[:TERMS])
-        for t in model.text.terms
-    ]
     parts = [(name, getattr(model, name)) for name in PARTS]
     rows = []
     for i in range(len(ids)):
         if i % 256 == 0:
             _check(cancel)
-        scores: dict[int, list[float]] = {}
-        for p, (_, matrix) in enumerate(parts):
+        scores: dict[int, dict[str, Any]] = {}
+        for name, matrix in parts:
             start, end = matrix.indptr[i], matrix.indptr[i + 1]
             for j, v in zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True):
-                scores.setdefault(j, [0.0] * len(PARTS))[p] = v
-        neighbours = [
-            {
-                "course_id": ids[j],
-                **{name: round(v, 6) for name, v in zip(PARTS, values, strict=True)},
-                "popularity": popularity[j],
-                "trending": j in trending,
-                "shared": shared_terms(terms[i], terms[j]) if values[PARTS.index("content")] > 0 else [],
-            }
-            for j, values in scores.items()
-            if j in published
-        ]
-        if neighbours:
-            rows.append({"course_id": ids[i], "neighbours": neighbours})
+                if j in published:
+                    scores.setdefault(j, {"course_id": ids[j]})[name] = round(v, 6)
+        for j in trending & scores.keys():
+            scores[j]["trending"] = True
+        if scores:  # compact: a part that is zero is left out
+            rows.append({"course_id": ids[i], "neighbours": list(scores.values())})
     return {"rows": rows, "picks": _picks(model, texts, published, trending, ids), "learners": len(per_user)}
 
 
