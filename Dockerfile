@@ -10,11 +10,20 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 RUN /opt/oms/bin/pip install .
 
+# The web app, built from the committed lockfile; Nginx serves its files (no Node at runtime).
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web ./
+RUN npm run build
+
 # Nginx with the production config (rendered from the template by the image's envsubst at start) and the
 # docs assets the app would otherwise serve itself, pre-gzipped for gzip_static.
 FROM nginx:1.27-alpine AS nginx
 COPY --from=build /opt/oms/lib/python3.11/site-packages/fastapi_offline/static/ /srv/oms/www/static/docs/
 RUN gzip -k -9 /srv/oms/www/static/docs/*.css /srv/oms/www/static/docs/*.js
+COPY --from=web /web/dist/ /srv/oms/web/
 COPY deploy/nginx/nginx.conf.template /etc/nginx/templates/nginx.conf.template
 ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx \
     NGINX_ENVSUBST_FILTER=OMS_ \
@@ -24,6 +33,7 @@ ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx \
     OMS_LISTEN=8080 \
     OMS_METRICS_LISTEN=127.0.0.1:8081 \
     OMS_STATIC_ROOT=/srv/oms/www \
+    OMS_WEB_ROOT=/srv/oms/web \
     OMS_RATE_LIMIT_EXEMPT="" \
     OMS_UPSTREAM_SERVERS="server api:8000 max_fails=3 fail_timeout=5s;"
 EXPOSE 8080

@@ -30,16 +30,17 @@ stack: $(STAMP)
 	scripts/stack
 
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/test_fuzz.py
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/edge/test_fuzz.py
 
+# ruff over all Python (src, tests, scripts); mypy: src and tests, strict (pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from oms.cli.devstack import Stack, free_port
-from tests.conftest import PASSWORD
+from tests.support.api import PASSWORD
+from tests.support.factories import MakeApp
+from tests.support.servers import MongoProcess
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Any:
-    class Database:
-        port = free_port()
-        stack = Stack()
-
-        def start(self) -> str:
-            self.stack = Stack()
-            url = self.stack.start_mongo(self.port, tmp_path / "mongo", tmp_path / "mongo.log")
-            return f"{url}/oms_outage"
-
-        def stop(self) -> None:
-            self.stack.stop()
-
-    db = Database()
-    yield db
-    db.stop()
+def database(tmp_path: Path) -> Iterator[MongoProcess]:
+    """A database this test stops and starts under the app."""
+    process = MongoProcess(tmp_path, "oms_outage")
+    yield process
+    process.stop()
 
 
-async def test_database_stop_gives_503_fast_and_recovers(make_app: Any, database: Any) -> None:
+async def test_database_stop_gives_503_fast_and_recovers(make_app: MakeApp, database: MongoProcess) -> None:
     url = database.start()
     app: FastAPI = await make_app(mongodb_url=url, cache_enabled=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:

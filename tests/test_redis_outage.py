@@ -4,44 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from oms.cli.devstack import Stack, free_port
-from tests.conftest import Actor
+from tests.support.api import Actor
+from tests.support.factories import MakeApp, MakeCourse, MakeStudent
+from tests.support.servers import RedisProcess
 
 RETRY_S = 0.05
 
 
-class RedisProcess:
-    """A redis-server of this test's own, which the test may stop and start again on the same port."""
-
-    def __init__(self, root: Path) -> None:
-        self.root, self.port, self.stack = root, free_port(), Stack()
-        self.url = self.start()
-
-    def start(self) -> str:
-        self.stack = Stack()
-        return self.stack.start_redis(self.port, self.root / "redis", self.root / "redis.log")
-
-    def stop(self) -> None:
-        self.stack.stop()
-
-
 @pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
-    process = RedisProcess(tmp_path)
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-async def own_app(make_app: Any, redis_process: RedisProcess) -> FastAPI:
+async def own_app(make_app: MakeApp, redis_process: RedisProcess) -> FastAPI:
     app: FastAPI = await make_app(redis_url=redis_process.url, redis_retry_s=RETRY_S)
     return app
 
@@ -61,8 +38,8 @@ async def test_requests_stay_correct_while_redis_is_down_and_caching_resumes(
     own_app: FastAPI,
     api: httpx.AsyncClient,
     redis_process: RedisProcess,
-    make_course: Any,
-    make_student: Any,
+    make_course: MakeCourse,
+    make_student: MakeStudent,
     admin: Actor,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -104,7 +81,7 @@ async def test_requests_stay_correct_while_redis_is_down_and_caching_resumes(
 
 
 async def test_a_write_that_missed_redis_hides_no_page_cached_before_it(
-    own_app: FastAPI, api: httpx.AsyncClient, make_course: Any, admin: Actor
+    own_app: FastAPI, api: httpx.AsyncClient, make_course: MakeCourse, admin: Actor
 ) -> None:
     """Redis stays up with its data, but this process could not reach it during a write (a blip)."""
     course = await make_course()
@@ -120,7 +97,7 @@ async def test_a_write_that_missed_redis_hides_no_page_cached_before_it(
 
 
 async def test_breaker_skips_redis_while_open(
-    own_app: FastAPI, api: httpx.AsyncClient, make_course: Any
+    own_app: FastAPI, api: httpx.AsyncClient, make_course: MakeCourse
 ) -> None:
     course = await make_course()
     guard = own_app.state.cache.guard
@@ -135,7 +112,7 @@ async def test_breaker_skips_redis_while_open(
 
 
 async def test_a_failing_recovery_step_fails_no_request(
-    own_app: FastAPI, api: httpx.AsyncClient, make_course: Any, caplog: pytest.LogCaptureFixture
+    own_app: FastAPI, api: httpx.AsyncClient, make_course: MakeCourse, caplog: pytest.LogCaptureFixture
 ) -> None:
     course = await make_course()
     guard = own_app.state.cache.guard

@@ -2,6 +2,9 @@
 
 import httpx
 
+from tests.support.api import Actor
+from tests.support.factories import MakeCourse
+
 
 async def test_health(client: httpx.AsyncClient) -> None:
     reply = await client.get("/healthz")
@@ -12,7 +15,9 @@ async def test_health(client: httpx.AsyncClient) -> None:
     assert reply.headers["server-timing"].startswith("app;dur=")
 
 
-async def test_enroll_and_progress(client: httpx.AsyncClient, student, make_course) -> None:
+async def test_enroll_and_progress(
+    client: httpx.AsyncClient, student: Actor, make_course: MakeCourse
+) -> None:
     course = await make_course(sections=2)
     reply = await client.post(f"/courses/{course['id']}/enrollments", headers=student.headers)
     assert reply.status_code == 201, reply.text

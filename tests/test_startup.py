@@ -1,15 +1,15 @@
 """Start-up: the first admin from settings, and the validators and indexes analysts rely on."""
 
-from typing import Any
-
 import pytest
+from fastapi import FastAPI
 from pymongo.errors import WriteError
 
 from oms.documents import User
-from tests.conftest import PASSWORD
+from tests.support.api import PASSWORD
+from tests.support.factories import MakeApp
 
 
-async def test_admin_from_settings_is_created_once(make_app: Any) -> None:
+async def test_admin_from_settings_is_created_once(make_app: MakeApp) -> None:
     await make_app(admin_username="Boss", admin_password=PASSWORD)
     await make_app(admin_username="boss", admin_password="another-password")
     admins = await User.find(User.username == "boss").to_list()
@@ -17,7 +17,7 @@ async def test_admin_from_settings_is_created_once(make_app: Any) -> None:
     assert admins[0].role == "admin"
 
 
-async def test_validators_refuse_bad_direct_writes(app: Any) -> None:
+async def test_validators_refuse_bad_direct_writes(app: FastAPI) -> None:
     db = app.state.db
     with pytest.raises(WriteError):
         await db.users.insert_one({"username": "x", "role": "root"})

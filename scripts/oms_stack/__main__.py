@@ -1,7 +1,8 @@
 """`make stack`: SecantusDB (or OMS_MONGODB_URL), Redis, N uvicorn workers and Nginx, all on loopback.
 
 Environment: WORKERS (2), STACK_PORT (8080), STACK_METRICS_PORT (STACK_PORT + 1), STACK_DIR (var/stack),
-DEMO=1 to load the demo data, and the app's own OMS_* settings. Ctrl-C or SIGTERM stops everything.
+DEMO=1 to load the demo data, and the app's own OMS_* settings (OMS_WEB_DIST: the built web app Nginx
+serves at /, default web/dist). Ctrl-C or SIGTERM stops everything.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
-from oms_stack.nginx import Nginx
+from oms_stack.nginx import WEB_DIST, Nginx
 from oms_stack.workers import Worker, start_workers
 
 
@@ -29,9 +30,13 @@ def _secret_file(path: Path, nbytes: int) -> str:
     return path.read_text().strip()
 
 
-def app_env(root: Path, dbs: Stack) -> dict[str, str]:
-    """The workers' environment: databases (started when needed), secrets, admin, metrics dir."""
+def app_env(root: Path, dbs: Stack, *, own_servers: bool = False) -> dict[str, str]:
+    """The workers' environment: databases (started when needed; always with `own_servers`, for a run that
+    must start empty), secrets, admin, metrics dir."""
     env = dict(os.environ)
+    if own_servers:
+        env.pop("OMS_MONGODB_URL", None)
+        env["OMS_REDIS_URL"] = dbs.start_redis(free_port(), root / "redis", root / "logs" / "redis.log")
     if "OMS_MONGODB_URL" not in env:
         env["OMS_MONGODB_URL"] = (
             dbs.start_mongo(free_port(), root / "mongo", root / "logs" / "mongo.log") + "/oms"
@@ -56,10 +61,16 @@ def app_env(root: Path, dbs: Stack) -> dict[str, str]:
     return env
 
 
+def _web_source(nginx: Nginx) -> str:
+    built = nginx.web_root is not None and (nginx.web_root / "index.html").is_file()
+    return f"Nginx serves {nginx.web_root}" if built else "not built: run make web"
+
+
 def _banner(nginx: Nginx, workers: list[Worker], env: dict[str, str]) -> str:
     base = f"http://127.0.0.1:{nginx.port}"
     return (
         f"\nOMS production-like stack at {base} (Nginx -> {len(workers)} uvicorn workers)\n"
+        f"  web app:  {base}/   ({_web_source(nginx)})\n"
         f"  docs:     {base}/docs   API: {base}/api/v1   health: {base}/readyz\n"
         f"  metrics:  http://127.0.0.1:{nginx.metrics_port}/metrics  (loopback only; Nginx: /nginx_status)\n"
         f"  admin:    {env['OMS_ADMIN_USERNAME']} / {env['OMS_ADMIN_PASSWORD']}\n"
@@ -128,7 +139,8 @@ def main() -> int:
         if env_flag("DEMO"):
             subprocess.run([sys.executable, "-m", "oms.cli.main", "seed-demo"], env=env, check=True)
         workers = start_workers(count, env, root / "logs")
-        nginx = Nginx(root / "nginx", port, metrics_port, [w.address for w in workers])
+        web = Path(env["OMS_WEB_DIST"]) if env.get("OMS_WEB_DIST") else WEB_DIST
+        nginx = Nginx(root / "nginx", port, metrics_port, [w.address for w in workers], web_root=web)
         nginx.start()
         print(_banner(nginx, workers, env), flush=True)
         _supervise(nginx, workers)

@@ -17,6 +17,7 @@ from oms_stack.procs import spawn, stop, wait_port
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deploy" / "nginx" / "nginx.conf.template"
+WEB_DIST = REPO / "web" / "dist"
 _PLACEHOLDER = re.compile(r"\$\{(OMS_[A-Z0-9_]+)\}")
 
 
@@ -61,6 +62,19 @@ def publish_static(www: Path) -> Path:
     return www
 
 
+def publish_web(dist: Path | None, www: Path) -> Path:
+    """The directory Nginx serves the web app from: `dist` when it holds a build, else a one-page stand-in
+    under `www` that says how to build it (the page the API process shows in that case)."""
+    if dist is not None and (dist / "index.html").is_file():
+        return dist.resolve()
+    from oms.edge.webapp import NOT_BUILT
+
+    stand_in = www / "web-not-built"
+    stand_in.mkdir(parents=True, exist_ok=True)
+    (stand_in / "index.html").write_text(NOT_BUILT)
+    return stand_in
+
+
 @dataclass
 class Nginx:
     """One Nginx under `root` (conf, logs, run dir, static files) in front of `upstreams`."""
@@ -70,6 +84,7 @@ class Nginx:
     metrics_port: int
     upstreams: list[str]
     exempt: list[str] = field(default_factory=list)  # client addresses without rate limits
+    web_root: Path | None = WEB_DIST  # the built web app (None: the "not built" page)
     host: str = "127.0.0.1"
     proc: subprocess.Popen[bytes] | None = None
 
@@ -111,6 +126,7 @@ class Nginx:
             ),
             "OMS_STATIC_ROOT": str(publish_static(self.root / "www")),
             "OMS_RATE_LIMIT_EXEMPT": " ".join(f"{a} 1;" for a in self.exempt),
+            "OMS_WEB_ROOT": str(publish_web(self.web_root, self.root / "www")),
         }
 
     def _args(self) -> list[str]:

@@ -19,6 +19,12 @@ class ConfigError(RuntimeError):
     """The configuration cannot run the service; the message says what to fix."""
 
 
+def checkout_web_dist() -> Path | None:
+    """`web/dist` of the source checkout this package runs from (None when installed elsewhere)."""
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout / "web" / "dist" if (checkout / "pyproject.toml").is_file() else None
+
+
 class Settings(BaseSettings):
     """Every setting OMS reads; the README lists them with their `OMS_` names."""
 
@@ -49,6 +55,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["*"], description="Host header values accepted (comma-separated; * = any)"
     )
     docs_enabled: bool = Field(True, description="serve /docs, /redoc and the OpenAPI document")
+    web_dist: Path | None = Field(
+        default_factory=checkout_web_dist,
+        description="the built web app served at / (default: web/dist of the checkout)",
+    )
     audit_retention_days: int = Field(365, ge=1, le=36_500, description="how long audit entries are kept")
     jwt_secret: SecretStr | None = None
     jwt_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(

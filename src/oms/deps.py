@@ -15,6 +15,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from oms.config import Settings
 from oms.documents import Assignment, Course, Enrollment, Submission, User
+from oms.documents.course import CourseStatus
+from oms.edge.browser import require_same_origin
 from oms.edge.context import current_user_id
 from oms.exceptions import AssignmentNotFound, CourseNotFound, Forbidden, NotAuthenticated, PreconditionFailed
 from oms.schemas.common import MAX_LIMIT, PageParams
@@ -103,6 +105,8 @@ AdviceDep = Annotated[AdviceService, Depends(get_advice)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
 Codec = Annotated[TokenCodec, Depends(get_codec)]
+# Cookie-authenticated routes list this in `dependencies=[...]`: 403 unless called from this site's pages.
+SameOrigin = Depends(require_same_origin)
 
 
 async def get_session(
@@ -173,6 +177,21 @@ async def get_page(
 Paging = Annotated[PageParams, Depends(get_page)]
 
 
+async def get_catalogue_statuses(
+    user: OptionalUser,
+    status_: Annotated[
+        list[CourseStatus] | None, Query(alias="status", description="admins only; default: every status")
+    ] = None,
+) -> list[CourseStatus]:
+    """The course statuses the caller may browse: published only, unless an admin (who may filter)."""
+    if user and user.is_admin:
+        return status_ or list(CourseStatus)
+    return [CourseStatus.published]
+
+
+CatalogueStatuses = Annotated[list[CourseStatus], Depends(get_catalogue_statuses)]
+
+
 async def get_visible_course(course_ref: str, user: OptionalUser) -> Course:
     """The course by id or slug; unpublished ones exist only for admins."""
     return await course_service.find_course(course_ref, include_unpublished=bool(user and user.is_admin))
@@ -207,6 +226,16 @@ async def get_visible_enrollment(enrollment_id: PydanticObjectId, user: CurrentU
 
 
 VisibleEnrollment = Annotated[Enrollment, Depends(get_visible_enrollment)]
+
+
+async def get_own_enrollment(enrollment: VisibleEnrollment, user: CurrentUser) -> Enrollment:
+    """The caller's own enrollment: an admin may see another student's, but not learn for them (403)."""
+    if enrollment.user_id != user.id:
+        raise Forbidden("only the enrolled student records progress")
+    return enrollment
+
+
+OwnEnrollment = Annotated[Enrollment, Depends(get_own_enrollment)]
 
 
 async def get_course_for_work(course_ref: str, user: CurrentUser) -> Course:

@@ -7,12 +7,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from oms import __version__
+from oms import __version__, redis_store
 from oms.clock import utcnow
 from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
@@ -22,6 +21,7 @@ from oms.edge.metrics import metrics_endpoint, retire_dead_workers
 from oms.edge.observability import RequestContextMiddleware, setup_logging
 from oms.edge.openapi import install_openapi, operation_id
 from oms.edge.problems import install_error_handlers
+from oms.edge.webapp import WebAppMiddleware
 from oms.exceptions import UsernameTaken
 from oms.redis_store import RedisGuard
 from oms.routers import (
@@ -32,6 +32,7 @@ from oms.routers import (
     audit,
     auth,
     courses,
+    dashboard,
     docs,
     enrollments,
     health,
@@ -53,15 +54,6 @@ from oms.services.users import ensure_admin
 log = logging.getLogger(__name__)
 
 
-def _redis_client(settings: Settings) -> aioredis.Redis:
-    return aioredis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_s,
-        socket_connect_timeout=settings.redis_timeout_s,
-        health_check_interval=30,
-    )
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured.
@@ -71,7 +63,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as teardown:
         app.state.mongo = make_client(settings)
         teardown.push_async_callback(app.state.mongo.close)
-        app.state.redis = _redis_client(settings)
+        app.state.redis = redis_store.connect(settings)
         teardown.push_async_callback(app.state.redis.aclose)
         guard = RedisGuard(app.state.redis, settings.redis_retry_s)
         views = ViewBuffer(guard)
@@ -156,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ai,
         admin_courses,
         audit,
+        dashboard,
         health,
     )
     for module in routers:
@@ -167,8 +160,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs.install_docs(app)
     install_error_handlers(app)
     install_openapi(app, extra_models=(LoginRequest,))
+    app.add_middleware(WebAppMiddleware, dist=settings.web_dist)  # innermost: headers, logs apply to it
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
-    if settings.cors_origins:  # bearer tokens, not cookies: credentials are never allowed cross-origin
+    # Bearer tokens cross origins; the session cookie never does: credentials are not allowed cross-origin.
+    if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
-from tests.ai_stub import Behaviour, StubLLM
-from tests.conftest import Actor
-from tests.test_ai_provider import GOOD, advice_url, ask, llm, stub
-
-__all__ = ["advice_url", "llm", "stub"]  # fixtures shared with the provider tests
+from tests.support.advice import GOOD, ask
+from tests.support.ai_stub import Behaviour, StubLLM
+from tests.support.api import Actor
+from tests.support.factories import MakeLlmApp
 
 
 async def test_a_flood_from_the_provider_is_refused(
-    llm: Any, stub: StubLLM, advice_url: str, student: Actor
+    llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor
 ) -> None:
     _, c = await llm(ai_retries=0)
     stub.queue(Behaviour(content=json.dumps({**GOOD, "summary": "x" * 2_000_000})))
@@ -28,7 +26,7 @@ async def test_a_flood_from_the_provider_is_refused(
 
 
 async def test_instructions_from_the_provider_are_not_followed(
-    llm: Any, stub: StubLLM, advice_url: str, student: Actor
+    llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor
 ) -> None:
     _, c = await llm(ai_retries=0)
     stub.queue(
@@ -47,7 +45,7 @@ async def test_instructions_from_the_provider_are_not_followed(
 
 
 async def test_a_dead_provider_costs_one_deadline_not_the_api(
-    llm: Any, stub: StubLLM, advice_url: str, student: Actor
+    llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor
 ) -> None:
     _, c = await llm(ai_timeout_s=0.5, ai_retries=3)
     stub.default = Behaviour(delay=5.0, content=json.dumps(GOOD))

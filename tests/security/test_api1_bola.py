@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from oms.documents import Enrollment, Submission
-from tests.security.conftest import Scene
+from tests.support.scene import Scene
 
 
 async def test_another_students_enrollment_is_invisible_and_untouchable(

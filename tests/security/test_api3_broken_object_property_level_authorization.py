@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from oms.documents import Course, User
-from tests.conftest import PASSWORD, Actor
-from tests.security.conftest import Scene
+from tests.support.api import PASSWORD, Actor
+from tests.support.scene import Scene
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from oms.documents import Course, Submission
-from tests.conftest import Actor
-from tests.security.conftest import Scene
+from tests.support.api import Actor
+from tests.support.factories import MakeApp
+from tests.support.scene import Scene
+from tests.support.settings import Servers
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ async def test_search_text_is_capped(client: httpx.AsyncClient) -> None:
     assert (await client.get("/courses", params={"q": "x" * 101})).status_code == 422
 
 
-async def test_oversized_bodies_are_413(make_app: Any) -> None:
+async def test_oversized_bodies_are_413(make_app: MakeApp) -> None:
     app = await make_app(max_body_bytes=64 * 1024)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1") as c:
         reply = await c.post(
@@ -54,6 +54,6 @@ async def test_course_and_submission_sizes_are_capped(client: httpx.AsyncClient,
     assert stored is not None and len(stored.attempts) == 1
 
 
-async def test_history_is_bounded(make_app: Any, stack: Any) -> None:
+async def test_history_is_bounded(make_app: MakeApp, stack: Servers) -> None:
     app = await make_app(history_limit=10)
     assert app.state.settings.history_limit == 10  # every enrollment keeps at most this many events

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from bson import ObjectId
 
 from oms.documents import AuditEntry, Course
-from tests.security.conftest import Scene
+from tests.support.scene import Scene
 
-ADMIN_CALLS = [
+ADMIN_CALLS: list[tuple[str, str, dict[str, Any] | list[Any] | None]] = [
     ("POST", "/courses", {"name": "x"}),
     ("PATCH", "/courses/{course}", {"name": "x"}),
     ("DELETE", "/courses/{course}", None),

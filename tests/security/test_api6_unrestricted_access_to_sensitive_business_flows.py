@@ -4,19 +4,19 @@ registration bursts."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 from bson import ObjectId
 from fastapi import FastAPI
 
 from oms.documents import Enrollment
-from oms.services.popularity.rankings import bucket
-from tests.conftest import PASSWORD, Actor
+from oms.redis_store import pop_bucket as bucket
+from tests.support.api import PASSWORD, Actor
+from tests.support.factories import MakeApp, MakeCourse
 
 
 async def test_enroll_drop_bursts_keep_one_enrollment_and_count_it_once(
-    app: FastAPI, client: httpx.AsyncClient, student: Actor, make_course: Any
+    app: FastAPI, client: httpx.AsyncClient, student: Actor, make_course: MakeCourse
 ) -> None:
     course = await make_course()
     first = await client.post(f"/courses/{course['id']}/enrollments", headers=student.headers)
@@ -34,7 +34,7 @@ async def test_enroll_drop_bursts_keep_one_enrollment_and_count_it_once(
     assert [(i["course"]["id"], i["enrollments"]) for i in popular] == [(course["id"], 1)]
 
 
-async def test_registration_bursts_from_one_address_are_stopped(make_app: Any) -> None:
+async def test_registration_bursts_from_one_address_are_stopped(make_app: MakeApp) -> None:
     guarded: FastAPI = await make_app(registrations_per_address=5)
     transport = httpx.ASGITransport(app=guarded, client=("198.51.100.77", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1") as c:

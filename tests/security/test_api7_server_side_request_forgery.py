@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from oms.documents import Submission
-from tests.security.conftest import Scene
+from tests.support.scene import Scene
 
 INTERNAL = [
     "http://127.0.0.1:6379/",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from fastapi import FastAPI
 
-from tests.conftest import Actor
+from tests.support.api import Actor
+from tests.support.factories import MakeApp
 
 
 async def test_every_reply_has_the_security_headers(client: httpx.AsyncClient, student: Actor) -> None:
@@ -42,7 +41,7 @@ async def test_trace_is_405(client: httpx.AsyncClient) -> None:
         assert reply.headers["x-request-id"]
 
 
-async def test_cors_allows_only_listed_origins_and_never_credentials(make_app: Any) -> None:
+async def test_cors_allows_only_listed_origins_and_never_credentials(make_app: MakeApp) -> None:
     app: FastAPI = await make_app(cors_origins="https://app.example.org,https://admin.example.org")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1") as c:
         ok = await c.options(
@@ -60,7 +59,7 @@ async def test_cors_allows_only_listed_origins_and_never_credentials(make_app: A
         assert "access-control-allow-origin" not in reply.headers
 
 
-async def test_unknown_hosts_are_refused(make_app: Any) -> None:
+async def test_unknown_hosts_are_refused(make_app: MakeApp) -> None:
     app: FastAPI = await make_app(trusted_hosts="api.example.org,*.oms.example.org")
     transport = httpx.ASGITransport(app=app)
     for host, status in (("api.example.org", 200), ("eu.oms.example.org", 200), ("evil.example", 400)):
@@ -71,7 +70,7 @@ async def test_unknown_hosts_are_refused(make_app: Any) -> None:
                 assert reply.headers["content-type"] == "application/problem+json"
 
 
-async def test_docs_can_be_turned_off(make_app: Any) -> None:
+async def test_docs_can_be_turned_off(make_app: MakeApp) -> None:
     app: FastAPI = await make_app(docs_enabled=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         for path in ("/docs", "/redoc", "/api/v1/openapi.json"):
@@ -87,7 +86,7 @@ async def test_docs_work_offline_by_default(client: httpx.AsyncClient, app: Fast
         assert (await c.get("/static/docs/swagger-ui-bundle.js")).status_code == 200
 
 
-async def test_crashes_show_no_trace(make_app: Any) -> None:
+async def test_crashes_show_no_trace(make_app: MakeApp) -> None:
     app: FastAPI = await make_app()
 
     async def boom() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import httpx
 from fastapi import FastAPI
@@ -15,7 +16,7 @@ def served_paths(app: FastAPI) -> set[str]:
     return {p for p, _ in _walk(app.router.routes)}
 
 
-def _walk(routes: list[object]) -> list[tuple[str, set[str]]]:
+def _walk(routes: Sequence[object]) -> list[tuple[str, set[str]]]:
     found: list[tuple[str, set[str]]] = []
     for route in routes:
         nested = getattr(route, "router", None) or getattr(route, "routes", None)

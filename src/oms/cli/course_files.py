@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import IO
 
-import redis.asyncio as aioredis
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -24,7 +23,7 @@ from rich.table import Table
 from oms.config import Settings
 from oms.db import connected
 from oms.documents.course import CourseStatus
-from oms.redis_store import RedisGuard
+from oms.redis_store import RedisGuard, connect
 from oms.schemas.course_import import ImportReport, ItemStatus
 from oms.services.imports import export as course_export
 from oms.services.imports.importer import ImportOptions, import_courses
@@ -38,7 +37,7 @@ err = Console(stderr=True)
 @asynccontextmanager
 async def page_cache(settings: Settings) -> AsyncIterator[Cache]:
     """The API's page cache, so an import invalidates what the API serves (Redis down: nothing to do)."""
-    client = aioredis.from_url(settings.redis_url, socket_timeout=settings.redis_timeout_s)
+    client = connect(settings)
     try:
         yield Cache(RedisGuard(client, settings.redis_retry_s), settings.cache_ttl_s, settings.cache_enabled)
     finally:

@@ -11,7 +11,6 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
-import redis.asyncio as aioredis
 import typer
 import uvicorn
 
@@ -23,7 +22,7 @@ from oms.documents.course import CourseStatus
 from oms.documents.user import Role
 from oms.edge.observability import setup_logging
 from oms.exceptions import DomainError, UsernameTaken
-from oms.redis_store import RedisGuard
+from oms.redis_store import RedisGuard, connect
 from oms.schemas.auth import RegisterRequest
 from oms.schemas.course_import import ImportMode
 from oms.services.accounts.auth import create_user
@@ -138,7 +137,7 @@ def rebuild_rankings() -> None:
     settings = _settings()
 
     async def run() -> bool:
-        client = aioredis.from_url(settings.redis_url, socket_timeout=5)
+        client = connect(settings, timeout_s=5)
         try:
             async with connected(settings):
                 guard = RedisGuard(client)
@@ -251,6 +250,11 @@ def _admin_credentials(settings: Settings) -> tuple[str, str]:
     return settings.admin_username or "admin", path.read_text().strip()
 
 
+def _web_app_source(settings: Settings) -> str:
+    dist = settings.web_dist
+    return f"from {dist}" if dist and (dist / "index.html").is_file() else "not built yet: run make web"
+
+
 @app.command()
 def dev(
     demo: Annotated[bool, typer.Option(help="load the demo catalogue first")] = False,
@@ -281,6 +285,7 @@ def dev(
         base = f"http://{settings.host}:{settings.port}"
         typer.secho(
             f"\nOMS is starting at {base}\n"
+            f"  web app:  {base}/  ({_web_app_source(settings)})\n"
             f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
             f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
             f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"

@@ -1,5 +1,7 @@
 """Beanie documents: what is stored, with its indexes and `$jsonSchema` validators."""
 
+from beanie import Document
+
 from oms.documents.assignment import Assignment
 from oms.documents.audit import AuditEntry
 from oms.documents.course import Course, Section
@@ -10,14 +12,9 @@ from oms.documents.submission import Submission
 from oms.documents.token import RefreshToken, RevokedToken
 from oms.documents.user import User
 
-DOCUMENT_MODELS: list[type] = [User, Course, Enrollment, RefreshToken, RevokedToken, Assignment, Submission]
-DOCUMENT_MODELS += [
-    RecommenderItem,
-    RecommenderState,
-    AuditEntry,
-    RecommendationImpression,
-    RecommendationClick,
-]
+DOCUMENT_MODELS: list[type[Document]] = [User, Course, Enrollment, RefreshToken, RevokedToken]
+DOCUMENT_MODELS += [Assignment, Submission, RecommenderItem, RecommenderState, AuditEntry]
+DOCUMENT_MODELS += [RecommendationImpression, RecommendationClick]
 
 __all__ = [
     "DOCUMENT_MODELS",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import suppress
 from pathlib import Path
 
 from prometheus_client import (
@@ -118,15 +117,21 @@ def retire_dead_workers(directory: str | None = None) -> list[int]:
     path = directory or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not path:
         return []
-    retired = set()
-    for file in Path(path).glob("gauge_live*_*.db"):
-        pid_text = file.stem.rsplit("_", 1)[1]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
+    pids = {file.stem.rsplit("_", 1)[1] for file in Path(path).glob("gauge_live*_*.db")}
+    dead = sorted(int(pid) for pid in pids if pid.isdigit() and not _alive(int(pid)))
+    for pid in dead:
+        _mark_dead(pid, path)
+    return dead
+
+
+def _mark_dead(pid: int, path: str) -> None:
+    """prometheus_client's own bookkeeping for a dead process, tolerant of another worker doing the same."""
+    while True:
+        try:
+            multiprocess.mark_process_dead(pid, path)  # type: ignore[no-untyped-call]  # untyped in the library
+            return
+        except FileNotFoundError:  # another worker removed one of its files first: look again (fewer left)
             continue
-        with suppress(FileNotFoundError):  # another worker got there first
-            file.unlink()
-        retired.add(int(pid_text))
-    return sorted(retired)
 
 
 def _alive(pid: int) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from beanie import PydanticObjectId
 from fastapi import APIRouter, Query, Response, status
 
 from oms.deps import (
     AdminAssignment,
     AdminCourse,
+    AdminUser,
     Auditor,
     CourseForWork,
     CurrentUser,
@@ -28,6 +30,7 @@ from oms.schemas.assignments import (
     SubmissionPublic,
 )
 from oms.schemas.common import Page
+from oms.schemas.dashboard import QueueItem
 from oms.services import assignments as assignment_service
 from oms.services import submissions as submission_service
 from oms.services.audit import audited, snapshot
@@ -147,4 +150,22 @@ async def list_submissions(
         total=total,
         limit=page.limit,
         offset=page.offset,
+    )
+
+
+@router.get("/admin/submissions", response_model=Page[QueueItem])
+async def grading_queue(
+    _: AdminUser,
+    page: Paging,
+    status_: Annotated[SubmissionStatus | None, Query(alias="status")] = None,
+    late: Annotated[
+        bool | None, Query(description="only late (true) or on-time (false) latest attempts")
+    ] = None,
+    course_id: Annotated[PydanticObjectId | None, Query(description="one course's work only")] = None,
+) -> Any:
+    """The grading queue across every course (admin): ungraded submissions first, the longest waiting
+    first, each with its assignment's title and maximum score, its course's name and the student's names."""
+    rows, total = await submission_service.grading_queue(page, status_, late, course_id)
+    return Page[QueueItem](
+        items=[QueueItem.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
     )

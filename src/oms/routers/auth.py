@@ -1,17 +1,28 @@
-"""/auth: register, log in (OAuth2 form or JSON), refresh, log out."""
+"""/auth: register, log in (OAuth2 form or JSON), refresh, log out; and the same for browsers, whose refresh
+token travels in an HttpOnly cookie (`/auth/session`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from oms.deps import Codec, Hasher, Session, SettingsDep, ThrottleDep, client_address
-from oms.exceptions import UnsupportedMediaType
+from oms.deps import (
+    Codec,
+    Hasher,
+    SameOrigin,
+    Session,
+    SettingsDep,
+    ThrottleDep,
+    client_address,
+    oauth2_scheme,
+)
+from oms.edge import browser
+from oms.exceptions import NotAuthenticated, UnsupportedMediaType
 from oms.routers import API_PREFIX
-from oms.schemas.auth import LoginRequest, RefreshRequest, RegisterRequest, TokenPair
+from oms.schemas.auth import AccessToken, LoginRequest, RefreshRequest, RegisterRequest, TokenPair
 from oms.schemas.users import UserPublic
 from oms.services.accounts import auth as auth_service
 
@@ -75,11 +86,8 @@ async def login(
     """Exchange a username and password for tokens. Any failure is the same 401; repeated failures for one
     username or from one address get 429 with `Retry-After`."""
     body = await _login_body(request)
-    user = await auth_service.authenticate(
-        hasher, throttle, settings, body.username, body.password, client_address(request)
-    )
     response.headers["Cache-Control"] = "no-store"
-    return await auth_service.issue_pair(codec, user.id)  # type: ignore[arg-type]  # stored users have ids
+    return await auth_service.login(hasher, codec, throttle, settings, body, client_address(request))
 
 
 @router.post("/refresh", response_model=TokenPair)
@@ -93,3 +101,86 @@ async def refresh(body: RefreshRequest, response: Response, codec: Codec) -> Tok
 async def logout(session: Session, codec: Codec) -> None:
     """End this login: its refresh tokens and every access token issued in it stop working."""
     await auth_service.logout(codec, session[1])
+
+
+# ---------------------------------------------------------------- browser sessions (refresh token in a cookie)
+
+RefreshCookie = Annotated[
+    str | None,
+    Cookie(
+        alias=browser.COOKIE_NAME,
+        description="the session's refresh token, set by `POST /auth/session` (HttpOnly: browsers send it)",
+    ),
+]
+_SESSION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "called from a page of another origin (no matching `Origin` or `Referer`)"}
+}
+
+
+def _start_browser_session(
+    request: Request, response: Response, codec: Codec, pair: TokenPair
+) -> AccessToken:
+    """Hand the refresh token to the browser as the cookie, the access token in the body."""
+    max_age = int(codec.refresh_ttl.total_seconds())
+    response.headers.append("set-cookie", browser.session_cookie(request, pair.refresh_token, max_age))
+    response.headers["Cache-Control"] = "no-store"
+    return AccessToken(access_token=pair.access_token, expires_in=pair.expires_in)
+
+
+@router.post("/session", response_model=AccessToken, dependencies=[SameOrigin], responses=_SESSION_RESPONSES)
+async def create_session(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    hasher: Hasher,
+    codec: Codec,
+    throttle: ThrottleDep,
+    settings: SettingsDep,
+) -> AccessToken:
+    """Log in from a browser. The access token comes back in the body (keep it in memory only); the
+    refresh token is set as the `oms_refresh` cookie (`HttpOnly; SameSite=Strict; Path=/api/v1/auth`,
+    `Secure` over https), which only the other `/auth/session` operations read.
+
+    Failures and limits are those of `POST /auth/login` (one 401 for any failure; 429 with `Retry-After`).
+    The call must come from a page of this site (`Origin`, else `Referer`), or it is refused with 403."""
+    pair = await auth_service.login(hasher, codec, throttle, settings, body, client_address(request))
+    return _start_browser_session(request, response, codec, pair)
+
+
+@router.post(
+    "/session/refresh", response_model=AccessToken, dependencies=[SameOrigin], responses=_SESSION_RESPONSES
+)
+async def refresh_session(
+    request: Request, response: Response, codec: Codec, token: RefreshCookie = None
+) -> AccessToken:
+    """A new access token for the browser session, read from the `oms_refresh` cookie (no body). The cookie
+    is rotated: a new one is set and the old one stops working; presenting a used one ends the whole login.
+    401 (and the cookie cleared) when it is missing, expired or no longer valid; 403 from another origin."""
+    try:
+        if not token:
+            raise NotAuthenticated("No session: log in again")
+        pair = await auth_service.refresh(codec, token)
+    except NotAuthenticated as exc:
+        exc.headers["Set-Cookie"] = browser.cleared_cookie(request)
+        raise
+    return _start_browser_session(request, response, codec, pair)
+
+
+@router.delete(
+    "/session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[SameOrigin],
+    responses=_SESSION_RESPONSES,
+)
+async def delete_session(
+    request: Request,
+    response: Response,
+    codec: Codec,
+    token: RefreshCookie = None,
+    access_token: Annotated[str | None, Depends(oauth2_scheme)] = None,
+) -> None:
+    """Log out from a browser: the cookie's login ends (its refresh tokens and every access token issued in
+    it), so does the bearer token's when one is sent, and the cookie is cleared. Always 204, even when the
+    tokens were already dead; 403 from another origin."""
+    await auth_service.end_session(codec, token, access_token)
+    response.headers.append("set-cookie", browser.cleared_cookie(request))

@@ -11,13 +11,13 @@ from oms.deps import (
     AdminUser,
     Auditor,
     CacheDep,
+    CatalogueStatuses,
     ExpectedVersion,
     OptionalUser,
     Paging,
     RankingsDep,
 )
 from oms.documents import Course
-from oms.documents.course import CourseStatus
 from oms.routers import API_PREFIX
 from oms.schemas.common import MAX_LIMIT, Page
 from oms.schemas.courses import (
@@ -51,7 +51,7 @@ def json_reply(reply: Reply, status_code: int = 200) -> Response:
 
 @router.get("", response_model=Page[CourseSummary])
 async def catalogue(
-    user: OptionalUser,
+    statuses: CatalogueStatuses,
     page: Paging,
     cache: CacheDep,
     rankings: RankingsDep,
@@ -60,15 +60,8 @@ async def catalogue(
     sort: Annotated[
         CatalogueSort, Query(description="popular: by the 30-day ranking")
     ] = CatalogueSort.newest,
-    status_: Annotated[
-        list[CourseStatus] | None, Query(alias="status", description="admins only; default: every status")
-    ] = None,
 ) -> Any:
     """Browse courses. Students and anonymous callers see published courses only."""
-    if user and user.is_admin:
-        statuses = status_ or list(CourseStatus)
-    else:
-        statuses = [CourseStatus.published]
     reply = await course_pages.catalogue(cache, rankings, page, q=q, tag=tag, sort=sort, statuses=statuses)
     return json_reply(reply)
 

@@ -31,9 +31,21 @@ async def update_me(body: UserUpdateMe, user: CurrentUser, hasher: Hasher) -> An
 
 
 @router.get("", response_model=Page[UserPublic])
-async def list_users(_: AdminUser, page: Paging, role: Annotated[Role | None, Query()] = None) -> Any:
-    """Every account, oldest first (admin)."""
-    items, total = await user_service.list_users(page, role)
+async def list_users(
+    _: AdminUser,
+    page: Paging,
+    role: Annotated[Role | None, Query()] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="the start of the username, or part of the display name or email (case-insensitive)",
+        ),
+    ] = None,
+) -> Any:
+    """Every account, oldest first, optionally of one role or matching `q` (admin)."""
+    items, total = await user_service.list_users(page, role, q)
     return Page[UserPublic](
         items=[UserPublic.model_validate(u) for u in items], total=total, limit=page.limit, offset=page.offset
     )

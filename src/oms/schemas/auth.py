@@ -42,3 +42,11 @@ class TokenPair(PublicModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="access token lifetime in seconds")
+
+
+class AccessToken(PublicModel):
+    """A fresh access token for a browser session; its refresh token travels in the `oms_refresh` cookie."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="access token lifetime in seconds")

@@ -111,6 +111,17 @@ async def enroll(user: User, course: Course, history_limit: int, rankings: Ranki
     return revived
 
 
+async def record_progress(
+    enrollment: Enrollment, section_id: PydanticObjectId, completed: bool, history_limit: int
+) -> Enrollment:
+    """Mark a section of the enrollment's course done or not done (the course read by its id, any status:
+    an archived course's students keep their progress)."""
+    course = await Course.get(enrollment.course_id)
+    if course is None:
+        raise CourseNotFound()
+    return await mark_progress(enrollment, course, section_id, completed, history_limit)
+
+
 async def mark_progress(
     enrollment: Enrollment, course: Course, section_id: PydanticObjectId, completed: bool, history_limit: int
 ) -> Enrollment:

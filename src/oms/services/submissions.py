@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from oms.documents import Assignment, Submission, User
+from oms.documents import Assignment, Course, Submission, User
 from oms.documents.assignment import AssignmentStatus
 from oms.documents.submission import SubmissionStatus
 from oms.exceptions import AssignmentNotFound, Forbidden, SubmissionNotFound, SubmissionRefused, Unprocessable
@@ -145,3 +146,55 @@ async def grade(submission: Submission, admin: User, body: GradeCreate, now: dat
         raise SubmissionNotFound()
     graded: Submission = Submission.model_validate(raw)
     return graded
+
+
+async def grading_queue(
+    page: PageParams,
+    status: SubmissionStatus | None = None,
+    late: bool | None = None,
+    course_id: ObjectId | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Submissions across every course for graders: ungraded first, then the longest waiting first;
+    each with its assignment's title and maximum score, its course's name and its student's names."""
+    query: dict[str, Any] = {}
+    if status is not None:
+        query["status"] = status.value
+    if late is not None:
+        query["late"] = late
+    if course_id is not None:
+        query["course_id"] = course_id
+    found = Submission.find(query)
+    total = await found.count()
+    # "graded" sorts after "submitted" descending, so ungraded work comes first
+    items = await found.sort("-status", "+updated_at", "+_id").skip(page.offset).limit(page.limit).to_list()
+    assignments = {
+        a.id: a
+        for a in await Assignment.find({"_id": {"$in": list({s.assignment_id for s in items})}}).to_list()
+    }
+    courses = {
+        c["_id"]: c["name"]
+        async for c in Course.get_pymongo_collection().find(
+            {"_id": {"$in": list({s.course_id for s in items})}}, {"name": 1}
+        )
+    }
+    users = {
+        u["_id"]: u
+        async for u in User.get_pymongo_collection().find(
+            {"_id": {"$in": list({s.user_id for s in items})}}, {"username": 1, "display_name": 1}
+        )
+    }
+    rows = []
+    for s in items:
+        assignment = assignments.get(s.assignment_id)
+        user = users.get(s.user_id, {})
+        rows.append(
+            {
+                "submission": s,
+                "assignment_title": assignment.title if assignment else "",
+                "max_score": assignment.max_score if assignment else 0.0,
+                "course_name": courses.get(s.course_id, ""),
+                "username": user.get("username"),
+                "display_name": user.get("display_name"),
+            }
+        )
+    return rows, total

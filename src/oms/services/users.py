@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -68,9 +69,22 @@ async def get_user(user_id: PydanticObjectId) -> User:
     return user
 
 
-async def list_users(page: PageParams, role: Role | None = None) -> tuple[list[User], int]:
-    """A page of users, oldest first, optionally of one role."""
-    query = User.find(User.role == role) if role else User.find_all()
+async def list_users(
+    page: PageParams, role: Role | None = None, q: str | None = None
+) -> tuple[list[User], int]:
+    """A page of users, oldest first, optionally of one role, optionally matching `q`: the start of the
+    username, or anywhere in the display name or email (case-insensitive; `q` is matched literally)."""
+    filters: dict[str, Any] = {}
+    if role:
+        filters["role"] = role.value
+    if q:
+        text = re.escape(q.strip())
+        filters["$or"] = [
+            {"username": {"$regex": f"^{re.escape(q.strip().lower())}"}},
+            {"display_name": {"$regex": text, "$options": "i"}},
+            {"email": {"$regex": text, "$options": "i"}},
+        ]
+    query = User.find(filters)
     total = await query.count()
     items = await query.sort("+created_at", "+_id").skip(page.offset).limit(page.limit).to_list()
     return items, total

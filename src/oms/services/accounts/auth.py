@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable
+from contextlib import suppress
 from datetime import datetime
 
 from beanie import PydanticObjectId
@@ -14,7 +16,7 @@ from oms.config import Settings
 from oms.documents import RefreshToken, RevokedToken, User
 from oms.documents.user import Role
 from oms.exceptions import EmailTaken, InvalidCredentials, NotAuthenticated, TooManyRequests, UsernameTaken
-from oms.schemas.auth import RegisterRequest, TokenPair
+from oms.schemas.auth import LoginRequest, RegisterRequest, TokenPair
 from oms.services.accounts.passwords import PasswordHasher
 from oms.services.accounts.throttle import Throttle
 from oms.services.accounts.tokens import TokenClaims, TokenCodec
@@ -101,6 +103,20 @@ async def authenticate(
     return user
 
 
+async def login(
+    hasher: PasswordHasher,
+    codec: TokenCodec,
+    throttle: Throttle,
+    settings: Settings,
+    credentials: LoginRequest,
+    address: str,
+) -> TokenPair:
+    """A new login: the credentials checked as `authenticate` does (same throttling, same single failure),
+    then a fresh token pair in a new family. JSON clients and browser sessions both start here."""
+    user = await authenticate(hasher, throttle, settings, credentials.username, credentials.password, address)
+    return await issue_pair(codec, user.id)  # type: ignore[arg-type]  # stored users have ids
+
+
 async def issue_pair(codec: TokenCodec, user_id: PydanticObjectId, family: str | None = None) -> TokenPair:
     """A new access + refresh token; the refresh token is recorded so it can be used exactly once."""
     fam = family or secrets.token_urlsafe(12)
@@ -157,6 +173,21 @@ async def logout(codec: TokenCodec, claims: TokenClaims) -> None:
             {"jti": claims.jti}, {"$setOnInsert": {"jti": claims.jti, "expires_at": claims.exp}}, upsert=True
         ),
     )
+
+
+async def end_session(codec: TokenCodec, refresh_token: str | None, access_token: str | None) -> None:
+    """End a browser session: the login of its refresh token, and the access token's id and login when one
+    is sent. Tokens that no longer decode are skipped: there is nothing left to end, and the browser must
+    still be able to forget its cookie."""
+    until = utcnow() + codec.access_ttl
+    ended: list[Awaitable[None]] = []
+    if refresh_token:
+        with suppress(NotAuthenticated):
+            ended.append(revoke_family(codec.decode(refresh_token, "refresh").fam, until))
+    if access_token:
+        with suppress(NotAuthenticated):
+            ended.append(logout(codec, codec.decode(access_token, "access")))
+    await asyncio.gather(*ended)
 
 
 async def resolve_access_token(codec: TokenCodec, token: str) -> tuple[User, TokenClaims]:

@@ -1,4 +1,4 @@
-"""JWT access and refresh tokens: HS256 pinned, `sub`, `exp`, `jti`, `typ`, and `fam` (the login's family).
+"""JWT access and refresh tokens (PyJWT): HS256 pinned, `sub`, `exp`, `jti`, `typ`, and `fam` (the login's family).
 
 Tokens name their signing key in the `kid` header. New tokens are signed with OMS_JWT_SECRET; tokens signed
 with a secret listed in OMS_JWT_PREVIOUS_SECRETS are still accepted, so the secret can be rotated without
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from jose import JWTError, jwt
+import jwt
 
 from oms.clock import utcnow
 from oms.config import Settings
@@ -75,12 +75,9 @@ class TokenCodec:
             if header.get("alg") != ALGORITHM or secret is None:  # unknown or retired key
                 raise NotAuthenticated("Invalid token")
             payload = jwt.decode(
-                token,
-                secret,
-                algorithms=[ALGORITHM],
-                options={"require_exp": True, "require_sub": True, "require_jti": True},
+                token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "jti"]}
             )
-        except JWTError as exc:
+        except jwt.PyJWTError as exc:
             raise NotAuthenticated("Invalid or expired token") from exc
         if payload.get("typ") != typ or not isinstance(payload.get("fam"), str):
             raise NotAuthenticated("Invalid token")

@@ -20,7 +20,7 @@ from oms.clock import utcnow
 from oms.documents import Course, Enrollment, User
 from oms.edge.metrics import AI_FALLBACKS, AI_MODEL_REPLIES
 from oms.exceptions import CourseNotFound
-from oms.redis_store import RedisGuard
+from oms.redis_store import AI_ADVICE_FALLBACK_TTL_S, RedisGuard, ai_advice
 from oms.schemas.ai import AdvicePublic, Lang
 from oms.services.ai import facts as facts_module
 from oms.services.ai import offline
@@ -30,7 +30,6 @@ from oms.services.ai.provider import LLMProvider
 from oms.services.ai.quota import Quota
 
 log = logging.getLogger(__name__)
-FALLBACK_TTL_S = 60
 SECTION_FIELDS = ("section_id", "title", "order", "duration_minutes")
 COURSE_FIELDS = {"slug": 1, "name": 1, "version": 1} | {
     f"sections.{f}": 1 for f in SECTION_FIELDS
@@ -70,7 +69,7 @@ class AdviceService:
             self.provider.model if self.provider else "offline",
         ]
         digest = hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
-        return f"oms:ai:advice:{enrollment.id}:{digest[:20]}:{lang.value}", int(digest[:8], 16)
+        return ai_advice(str(enrollment.id), digest[:20], lang.value), int(digest[:8], 16)
 
     async def advise(self, enrollment: Enrollment, viewer: User, lang: Lang) -> bytes:
         """The advice reply as JSON bytes, from the cache when this version was already written."""
@@ -86,7 +85,7 @@ class AdviceService:
         facts = facts_module.compute(enrollment, course, await facts_module.cohort_of(enrollment), utcnow())
         draft, by = await self._write(facts, lang, variant, str(viewer.id), started)
         body = reply(enrollment, facts, lang, draft, by).model_dump_json().encode()
-        ttl = FALLBACK_TTL_S if self.provider and by == "offline" else self.cache_ttl_s
+        ttl = AI_ADVICE_FALLBACK_TTL_S if self.provider and by == "offline" else self.cache_ttl_s
 
         async def store(r: aioredis.Redis) -> None:
             await r.set(key, body, ex=ttl)

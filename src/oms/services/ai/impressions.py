@@ -22,7 +22,7 @@ from oms.documents.impressions import RecommendationImpression
 from oms.edge.metrics import RECOMMENDATION_IMPRESSIONS
 
 log = logging.getLogger(__name__)
-FLUSH_S, BATCH, WRITE_TIMEOUT_S, CLOSE_S = 1.0, 500, 5.0, 5.0
+FLUSH_S, BATCH, WRITE_TIMEOUT_S, CLOSE_S = 1.0, 500, 5.0, 2.0
 
 
 class ImpressionLog:
@@ -44,8 +44,9 @@ class ImpressionLog:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.flush(), CLOSE_S)
+        if not self.queue.empty():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.flush(), CLOSE_S)
 
     def record(
         self, user_id: ObjectId | None, course_ids: list[ObjectId], strategy: str, model_version: int

@@ -18,9 +18,7 @@ import redis.asyncio as aioredis
 from oms.clock import utcnow
 from oms.edge.metrics import AI_PROVIDER_CAP_SKIPS, AI_QUOTA_REJECTIONS
 from oms.exceptions import DomainError
-from oms.redis_store import RedisGuard
-
-WINDOW_S = 3600
+from oms.redis_store import AI_QUOTA_TTL_S, AI_QUOTA_WINDOW_S, RedisGuard, ai_provider_calls, ai_quota
 
 
 class AIQuotaExceeded(DomainError):
@@ -56,13 +54,13 @@ class Quota:
     @staticmethod
     def _window() -> tuple[int, int]:
         now = int(utcnow().timestamp())
-        return now // WINDOW_S, (now // WINDOW_S + 1) * WINDOW_S - now
+        return now // AI_QUOTA_WINDOW_S, (now // AI_QUOTA_WINDOW_S + 1) * AI_QUOTA_WINDOW_S - now
 
     async def _incr(self, key: str) -> int:
         async def count(r: aioredis.Redis) -> int:
             async with r.pipeline(transaction=False) as pipe:
                 pipe.incr(key)
-                pipe.expire(key, WINDOW_S + 60)
+                pipe.expire(key, AI_QUOTA_TTL_S)
                 used, _ = await pipe.execute()
             return int(used)
 
@@ -79,7 +77,7 @@ class Quota:
         caller then avoids the model) or the quota is spent and `refuse` is False; AIQuotaExceeded (429)
         when the quota is spent and `refuse` is True."""
         window, retry_after = self._window()
-        key = f"oms:ai:quota:{user_id}:{window}"
+        key = ai_quota(user_id, window)
         used = await self._incr(key)
         if used < 0:
             return None
@@ -99,7 +97,7 @@ class Quota:
         """Count one provider request for `user_id`: False past the hourly cap (or when Redis cannot
         count), and the caller then answers offline."""
         window, _ = self._window()
-        used = await self._incr(f"oms:ai:calls:{user_id}:{window}")
+        used = await self._incr(ai_provider_calls(user_id, window))
         if used < 0:
             return False
         if used > self.provider_calls_per_hour:

@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from oms.edge.metrics import AI_MODEL_REPLIES
+from oms.redis_store import AI_REASONS_TTL_S, ai_reasons
 from oms.schemas.ai import Lang, RecommendationPage
 from oms.services.ai.advice import LANGUAGE
 from oms.services.ai.grounding import Rejected, allowed_numbers, check_text, parse_json
@@ -57,7 +58,7 @@ class ReasonWriter:
             {"n": i, "course": it.course.name[:120], "reasons": it.reasons} for i, it in enumerate(page.items)
         ]
         digest = hashlib.sha1(json.dumps([data, lang.value]).encode(), usedforsecurity=False).hexdigest()[:20]
-        key = f"oms:ai:reasons:{digest}"
+        key = ai_reasons(digest)
         cached = await self.quota.guard.run(lambda r: r.get(key), None)
         if isinstance(cached, bytes):
             return _apply(page, json.loads(cached))
@@ -91,7 +92,7 @@ class ReasonWriter:
         AI_MODEL_REPLIES.labels(kind="reasons").inc()
 
         async def store(r: aioredis.Redis) -> None:
-            await r.set(key, json.dumps(reasons), ex=6 * 3600)
+            await r.set(key, json.dumps(reasons), ex=AI_REASONS_TTL_S)
 
         await self.quota.guard.run(store, None)
         return _apply(page, reasons)

@@ -1,19 +1,20 @@
 """Cache-aside for hot reads: course pages, catalogue pages, the popular list.
 
 Replies are stored as the exact JSON bytes sent to clients, so a hit costs one Redis round trip and no
-MongoDB or model work. Staleness is ruled out by generations rather than by deleting keys:
+MongoDB or model work. Staleness is ruled out by generations rather than by deleting keys (the keys are
+named in `oms.redis_store`):
 
-- `oms:cgen:{course_id}` goes up on every write to a course; its page is cached under that number;
-- `oms:catgen` goes up on every write to any course; catalogue and popular pages are cached under it;
-- `oms:epoch` prefixes every cached key; it goes up when a write could not reach Redis, so after an
-  outage nothing cached before it is ever read again.
+- a course's generation (`course_gen`) goes up on every write to it; its page is cached under that number;
+- the catalogue generation goes up on every write to any course; catalogue and popular pages are cached
+  under it;
+- the epoch prefixes every cached key; it goes up when a write could not reach Redis, so after an outage
+  nothing cached before it is ever read again.
 
 A reader takes the generation *before* it reads MongoDB, so a page read before a write can only be stored
 under the old generation, which no one reads any more. Keys hold only ids, numbers and hashes of
 validated parameters, never raw user text. Course pages read from Redis are also held in the process
-(`services/near_cache.py`) while Redis can tell it when they change; those hits cost no round trip, and
-the views they count reach Redis within a second (`ViewBuffer`). Concurrent misses for one key cause one MongoDB read per
-process (single flight) and, across processes, one reader holds a short lock while others wait briefly.
+(`near_cache`) while Redis can tell it when they change; those hits cost no round trip, and the views they
+count reach Redis within a second (`ViewBuffer`).
 """
 
 from __future__ import annotations
@@ -26,40 +27,56 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from oms.redis_store import RedisGuard
+from oms.redis_store import (
+    CATALOGUE_GEN,
+    COURSE,
+    COURSE_GEN_PREFIX,
+    EPOCH,
+    PAGE_PREFIX,
+    POP_BUCKET_TTL_S,
+    SLUG,
+    RedisGuard,
+    course_gen,
+    page_key,
+    pop_bucket,
+)
 from oms.services.pagecache.load_once import LoadOnce
 from oms.services.pagecache.near_cache import NearCache, NearPage
 from oms.services.popularity.view_counts import ViewBuffer
 
-EPOCH = "oms:epoch"
-CATALOGUE_GEN = "oms:catgen"
-
 # One round trip for a course page: epoch, slug -> id, the course's generation, the cached page; on a hit
-# the view is counted in the popularity buckets (ARGV[3] is today's bucket, '' to count nothing).
+# the view is counted in the popularity buckets.
+# KEYS: the epoch, today's view bucket, the all-time view set.
+# ARGV: the course id or slug, '1' if a slug, '1' to count a view, then _KEY_LAYOUT: the page prefix, the
+# slug and course page kinds (keys built as `page_key` builds them), the course generation prefix, the view
+# bucket's TTL.
 _READ_COURSE = """
 local epoch = redis.call('GET', KEYS[1]) or '0'
+local pages = ARGV[4] .. epoch .. ':'
 local id = ARGV[1]
 if ARGV[2] == '1' then
-  id = redis.call('GET', 'oms:c:' .. epoch .. ':slug:' .. ARGV[1])
+  id = redis.call('GET', pages .. ARGV[5] .. ':' .. ARGV[1])
   if not id then return {epoch, false, false, false, false} end
 end
-local gen = redis.call('GET', 'oms:cgen:' .. id) or '0'
-local page = redis.call('HMGET', 'oms:c:' .. epoch .. ':course:' .. id .. ':' .. gen, 'body', 'etag', 'slug')
+local gen = redis.call('GET', ARGV[7] .. id) or '0'
+local page = redis.call('HMGET', pages .. ARGV[6] .. ':' .. id .. ':' .. gen, 'body', 'etag', 'slug')
 if not page[1] or (ARGV[2] == '1' and page[3] ~= ARGV[1]) then return {epoch, id, gen, false, false} end
-if ARGV[3] ~= '' then
-  redis.call('ZINCRBY', 'oms:pop:view:' .. ARGV[3], 1, id)
-  redis.call('EXPIRE', 'oms:pop:view:' .. ARGV[3], 3456000)
-  redis.call('ZINCRBY', 'oms:pop:view:all', 1, id)
+if ARGV[3] == '1' then
+  redis.call('ZINCRBY', KEYS[2], 1, id)
+  redis.call('EXPIRE', KEYS[2], ARGV[8])
+  redis.call('ZINCRBY', KEYS[3], 1, id)
 end
 return {epoch, id, gen, page[1], page[2], page[3]}
 """
 
 # One round trip for a list page: epoch, catalogue generation, the cached page under both.
+# KEYS: the epoch, the catalogue generation; ARGV: the page prefix, the page's parameters part.
 _READ_LIST = """
 local epoch = redis.call('GET', KEYS[1]) or '0'
 local gen = redis.call('GET', KEYS[2]) or '0'
-return {epoch, gen, redis.call('GET', 'oms:c:' .. epoch .. ':' .. ARGV[1] .. ':' .. gen)}
+return {epoch, gen, redis.call('GET', ARGV[1] .. epoch .. ':' .. ARGV[2] .. ':' .. gen)}
 """
+_KEY_LAYOUT: list[str | int] = [PAGE_PREFIX, SLUG, COURSE, COURSE_GEN_PREFIX, POP_BUCKET_TTL_S]
 
 
 @dataclass(frozen=True)
@@ -109,7 +126,6 @@ class Cache(LoadOnce):
         self.views = views or ViewBuffer(guard)
         self._read_course = guard.client.register_script(_READ_COURSE)
         self._read_list = guard.client.register_script(_READ_LIST)
-        self._epoch_bump_pending = False
         guard.on_recovery(self._after_outage)
 
     @property
@@ -150,10 +166,11 @@ class Cache(LoadOnce):
                 return CoursePage(held.epoch, held.course_id, held.gen, held.body, held.etag)
             seq = near.seq
 
+        views = [pop_bucket("view", view_bucket or "all"), pop_bucket("view", "all")]
+        args = [ref, "1" if is_slug else "0", "1" if view_bucket else "0", *_KEY_LAYOUT]
+
         async def read(r: aioredis.Redis) -> list[Any]:
-            return list(
-                await self._read_course(keys=[EPOCH], args=[ref, "1" if is_slug else "0", view_bucket])
-            )
+            return list(await self._read_course(keys=[EPOCH, *views], args=args))
 
         row = await self.guard.run(read, None)
         if row is None:
@@ -169,26 +186,17 @@ class Cache(LoadOnce):
             near.put(seq, NearPage(course_id, row[3], row[4].decode(), row[5].decode(), epoch, gen, expires))
         return page
 
-    async def course_gen(self, course_id: str) -> str | None:
-        """A course's current generation, read before loading it from MongoDB."""
-
-        async def read(r: aioredis.Redis) -> str:
-            value = await r.get(f"oms:cgen:{course_id}")
-            return _text(value) or "0"
-
-        return await self.guard.run(read, None)
-
     async def remember_slug(self, epoch: str, slug: str, course_id: str) -> None:
         """Map a slug to its course id, so later reads by slug are one round trip."""
 
         async def write(r: aioredis.Redis) -> None:
-            await r.set(f"oms:c:{epoch}:slug:{slug}", course_id, ex=self._ttl())
+            await r.set(page_key(epoch, SLUG, slug), course_id, ex=self._ttl())
 
         await self.guard.run(write, None)
 
     async def store_course(self, page: CoursePage, body: bytes, etag: str, slug: str) -> None:
         """Keep a course reply under the epoch and generation read before it was loaded."""
-        key = f"oms:c:{page.epoch}:course:{page.course_id}:{page.gen}"
+        key = page_key(page.epoch, COURSE, page.course_id or "", page.gen or "0")
 
         async def write(r: aioredis.Redis) -> None:
             async with r.pipeline(transaction=False) as pipe:
@@ -207,14 +215,14 @@ class Cache(LoadOnce):
         part = params_key(kind, **params)
 
         async def read(r: aioredis.Redis) -> list[Any]:
-            return list(await self._read_list(keys=[EPOCH, CATALOGUE_GEN], args=[part]))
+            return list(await self._read_list(keys=[EPOCH, CATALOGUE_GEN], args=[PAGE_PREFIX, part]))
 
         row = await self.guard.run(read, None)
         if row is None:
             return None
         epoch, gen, body = _text(row[0]), _text(row[1]), row[2]
         self._count(body is not None)
-        return ListPage(f"oms:c:{epoch}:{part}:{gen}", body)
+        return ListPage(page_key(epoch or "0", part, gen or "0"), body)
 
     async def read_page(self, key: str) -> bytes | None:
         """A stored list reply by the key `page()` gave, or None."""
@@ -247,18 +255,16 @@ class Cache(LoadOnce):
         async def bump(r: aioredis.Redis) -> bool:
             async with r.pipeline(transaction=False) as pipe:
                 if course_id:
-                    pipe.incr(f"oms:cgen:{course_id}")
+                    pipe.incr(course_gen(course_id))
                 pipe.incr(CATALOGUE_GEN)
                 await pipe.execute()
             return True
 
         forget_held()
-        try:
-            bumped = await self.guard.run(bump, False)
+        try:  # if Redis misses the bump, the breaker is open now and its recovery bumps the epoch
+            await self.guard.run(bump, False)
         finally:  # and again: a page another request read from Redis before the bump may have been kept
             forget_held()
-        if not bumped:
-            self._epoch_bump_pending = True
 
     async def _after_outage(self) -> None:
         # Another worker may have written while Redis was unreachable for it: after any outage seen here,
@@ -267,4 +273,4 @@ class Cache(LoadOnce):
             await r.incr(EPOCH)
             return True
 
-        self._epoch_bump_pending = not await self.guard.run(bump, False)
+        await self.guard.run(bump, False)  # failing, it trips the breaker again: the next recovery retries

@@ -1,12 +1,11 @@
 """Course, catalogue and popular replies as JSON bytes, read through the cache (cache-aside).
 
 On a hit nothing touches MongoDB or a model. On a miss the page is built from MongoDB and stored under the
-generation read before the load (see `services/cache.py`), so a write can never be hidden by a stale page.
+generation read before the load (see `cache`), so a write can never be hidden by a stale page.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from pydantic import TypeAdapter
 from oms.documents import Course
 from oms.documents.course import CourseStatus
 from oms.exceptions import CourseNotFound
+from oms.redis_store import POPULAR_TTL_S
 from oms.schemas.common import Page, PageParams
 from oms.schemas.courses import (
     CataloguePage,
@@ -27,10 +27,8 @@ from oms.schemas.courses import (
 )
 from oms.services import courses as course_service
 from oms.services.pagecache.cache import Cache, CoursePage
-from oms.services.pagecache.load_once import LOCK_POLL_S, LOCK_WAIT_S
 from oms.services.popularity.rankings import Rankings, Window, mongo_counts, today_bucket
 
-POPULAR_TTL_S = 30
 _catalogue_json = TypeAdapter(CataloguePage)
 
 
@@ -63,30 +61,6 @@ def course_reply(course: Course) -> Reply:
         str(course.id),
         course.status == CourseStatus.published,
     )
-
-
-async def _fill(
-    cache: Cache,
-    key: str,
-    read_cached: Callable[[], Awaitable[Reply | None]],
-    load: Callable[[], Awaitable[Reply]],
-) -> Reply:
-    """One loader per key: in this process by single flight, across processes by a short Redis lock."""
-
-    async def guarded() -> Reply:
-        if await cache.lock(key):
-            try:
-                return await load()
-            finally:
-                await cache.unlock(key)
-        for _ in range(int(LOCK_WAIT_S / LOCK_POLL_S)):  # another process is loading it: wait for its page
-            await asyncio.sleep(LOCK_POLL_S)
-            if (cached := await read_cached()) is not None:
-                return cached
-        return await load()
-
-    reply: Reply = await cache.single_flight(key, guarded)
-    return reply
 
 
 async def read_course(cache: Cache, rankings: Rankings, ref: str, *, admin: bool) -> Reply:
@@ -136,7 +110,9 @@ async def _cached_load(cache: Cache, page: CoursePage, course_id: str, *, admin:
         again = await cache.course(course_id, False, count_miss=False)
         return Reply(again.body, again.etag, course_id=course_id) if again and again.body else None
 
-    return await _fill(cache, f"course:{page.epoch}:{course_id}:{page.gen}:{int(admin)}", read_cached, load)
+    return await cache.load_once(
+        f"course:{page.epoch}:{course_id}:{page.gen}:{int(admin)}", read_cached, load
+    )
 
 
 async def catalogue(
@@ -184,7 +160,7 @@ async def catalogue(
         await cache.store_page(cached, reply.body, POPULAR_TTL_S if sort == CatalogueSort.popular else None)
         return reply
 
-    return await _fill(cache, cached.key, _page_reader(cache, cached.key), fill)
+    return await cache.load_once(cached.key, _page_reader(cache, cached.key), fill)
 
 
 def _page_reader(cache: Cache, key: str) -> Callable[[], Awaitable[Reply | None]]:
@@ -231,4 +207,4 @@ async def popular(cache: Cache, rankings: Rankings, window: Window, limit: int) 
     if cached is None:  # Redis unavailable: still one MongoDB read for concurrent callers
         reply: Reply = await cache.single_flight(f"popular:{window.value}:{limit}", load)
         return reply
-    return await _fill(cache, cached.key, _page_reader(cache, cached.key), load)
+    return await cache.load_once(cached.key, _page_reader(cache, cached.key), load)

@@ -1,29 +1,29 @@
 """One load per page: single flight within a process, a short Redis lock across processes.
 
-Concurrent misses for one key in a process share one load (`single_flight`); across processes one caller
-takes `oms:lock:<key>` (with a token, released only by its owner) while the others poll briefly for the
-page it stores. A loader whose request is cancelled hands the load to the next waiter instead of its error.
+`LoadOnce.load_once` is the whole protocol. Concurrent misses for one key in a process share one load
+(`single_flight`); across processes one caller takes the page's load lock (redis-py's `Lock`, not
+blocking: a token that only its owner can release, expiring by itself if the owner dies) and loads, while
+the others poll briefly for the page it stores, then load for themselves. A loader whose request is
+cancelled hands the load to the next waiter instead of its error. When Redis cannot say, everyone loads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
+import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
 
+from oms import redis_store
 from oms.redis_store import RedisGuard
 
-LOCK_WAIT_S = 1.0
+LOCK_WAIT_S = 1.0  # how long other processes wait for the loader's page (the lock lives twice that)
 LOCK_POLL_S = 0.02
-
-# Delete a lock only if it still holds our token.
-_RELEASE_LOCK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
+T = TypeVar("T")
 
 
 class LoadOnce:
@@ -32,12 +32,32 @@ class LoadOnce:
     def __init__(self, guard: RedisGuard) -> None:
         self.guard = guard
         self._flights: dict[str, asyncio.Future[Any]] = {}
-        self._release_lock = guard.client.register_script(_RELEASE_LOCK)
-        self._lock_tokens: dict[str, str] = {}
+        self._locks: dict[str, Lock] = {}
+
+    async def load_once(
+        self, key: str, read_cached: Callable[[], Awaitable[T | None]], load: Callable[[], Awaitable[T]]
+    ) -> T:
+        """`load()` once for this key: one caller per process (single flight), one process at a time (the
+        lock); a caller that finds the lock taken polls `read_cached()` for the loader's result and loads
+        itself only if nothing came within `LOCK_WAIT_S`."""
+
+        async def guarded() -> T:
+            if await self.lock(key):
+                try:
+                    return await load()
+                finally:
+                    await self.unlock(key)
+            for _ in range(int(LOCK_WAIT_S / LOCK_POLL_S)):  # another process is loading it
+                await asyncio.sleep(LOCK_POLL_S)
+                if (cached := await read_cached()) is not None:
+                    return cached
+            return await load()
+
+        result: T = await self.single_flight(key, guarded)
+        return result
 
     async def single_flight(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
-        """Run `load` once for concurrent callers with the same key in this process, and across
-        processes let one caller load while the others wait briefly for its result."""
+        """Run `load` once for concurrent callers with the same key in this process."""
         while key in self._flights:
             try:
                 return await asyncio.shield(self._flights[key])
@@ -62,26 +82,36 @@ class LoadOnce:
             del self._flights[key]
 
     async def lock(self, key: str) -> bool:
-        """Try to take the short cross-process load lock for `key`; True when this caller should load
-        (also when Redis cannot say). Only one caller per key and process asks (single flight)."""
-        token = secrets.token_hex(8)
+        """Try to take the cross-process load lock for `key`; True when this caller should load (also when
+        Redis cannot say). Only one caller per key and process asks (single flight)."""
+        lock = Lock(
+            self.guard.client,
+            redis_store.load_lock(key),
+            timeout=redis_store.LOAD_LOCK_TTL_S,
+            blocking=False,
+            thread_local=False,  # one Lock per load, awaited by one task
+        )
 
         async def take(r: aioredis.Redis) -> bool:
-            return bool(await r.set(f"oms:lock:{key}", token, nx=True, px=int(LOCK_WAIT_S * 2000)))
+            return bool(await lock.acquire())
 
-        taken = await self.guard.run(take, True)
+        taken = await self.guard.run(take, None)
         if taken:
-            self._lock_tokens[key] = token
-        return taken
+            self._locks[key] = lock
+        return taken is not False
 
     async def unlock(self, key: str) -> None:
-        """Release the load lock, if it is still ours (a slow load's lock may have expired and been taken)."""
-        token = self._lock_tokens.pop(key, None)
-        if token is None:
+        """Release the load lock if it is still ours (a slow load's lock may have expired and been taken:
+        then it is left to its new owner)."""
+        lock = self._locks.pop(key, None)
+        if lock is None:
             return
 
         async def release(r: aioredis.Redis) -> None:
-            await self._release_lock(keys=[f"oms:lock:{key}"], args=[token])
+            with contextlib.suppress(
+                LockError
+            ):  # no longer ours: not a Redis fault, the breaker stays closed
+                await lock.release()
 
         await self.guard.run(release, None)
 

@@ -1,7 +1,7 @@
 """Course pages held in this process, kept exact by Redis server-assisted invalidation.
 
 A page held here is served with no Redis round trip. What keeps it exact is Redis `CLIENT TRACKING` in
-broadcast mode: one connection per process turns tracking on for the `oms:cgen:` and `oms:epoch` prefixes,
+broadcast mode: one connection per process turns tracking on for the course generation and epoch prefixes,
 redirected to itself, and subscribes to `__redis__:invalidate`. Every change to a course's generation (any
 write to the course, from any process) or to the epoch then reaches every process: Redis queues the message
 in the same event-loop cycle as the write, so it is on its way before the writer hears back. The asyncio
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -30,11 +29,13 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from oms import redis_store
+
 log = logging.getLogger(__name__)
 
 CHANNEL = b"__redis__:invalidate"
-COURSE_GEN_PREFIX = b"oms:cgen:"
-TRACKED = (COURSE_GEN_PREFIX, b"oms:epoch")
+COURSE_GEN_PREFIX = redis_store.COURSE_GEN_PREFIX.encode()
+TRACKED = (COURSE_GEN_PREFIX, redis_store.EPOCH.encode())
 INCOMPLETE = object()
 
 
@@ -316,22 +317,7 @@ def near_cache_for(
 ) -> NearCache | None:
     """A near cache for the Redis that `client` talks to, connecting as it does (TCP or TLS, with the same
     credentials and certificates); None when it is not wanted (`max_bytes` 0) or Redis is not over TCP."""
-    kwargs = client.connection_pool.connection_kwargs
-    kind = client.connection_pool.connection_class
-    if max_bytes <= 0 or "host" not in kwargs or kind not in (aioredis.Connection, aioredis.SSLConnection):
+    connection = redis_store.tcp_settings(client)
+    if max_bytes <= 0 or connection is None:
         return None
-    tls = None
-    if kind is aioredis.SSLConnection:
-        tls = ssl.create_default_context(
-            cafile=kwargs.get("ssl_ca_certs"),
-            capath=kwargs.get("ssl_ca_path"),
-            cadata=kwargs.get("ssl_ca_data"),
-        )
-        if kwargs.get("ssl_certfile"):
-            tls.load_cert_chain(kwargs["ssl_certfile"], kwargs.get("ssl_keyfile"), kwargs.get("ssl_password"))
-        tls.check_hostname = bool(kwargs.get("ssl_check_hostname", True))
-        if kwargs.get("ssl_cert_reqs") in ("none", ssl.CERT_NONE):
-            tls.check_hostname = False
-            tls.verify_mode = ssl.CERT_NONE
-    connection = {k: kwargs.get(k) for k in ("host", "port", "username", "password")} | {"ssl": tls}
     return NearCache(connection, max_bytes=max_bytes, ttl_s=ttl_s, timeout_s=timeout_s, retry_s=retry_s)

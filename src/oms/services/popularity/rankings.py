@@ -1,7 +1,7 @@
 """Popularity rankings in Redis sorted sets, rebuilt from MongoDB whenever Redis has lost them.
 
-Enrollments and course views go into per-day buckets (`oms:pop:enroll:YYYYMMDD`, `oms:pop:view:YYYYMMDD`,
-kept 40 days) and all-time sets. A window's ranking is the weighted union of its days' buckets:
+Enrollments and course views go into per-day buckets (sorted sets named by `redis_store.pop_bucket`, kept
+40 days) and all-time sets. A window's ranking is the weighted union of its days' buckets:
 score = enrollments + VIEW_WEIGHT × views. Enrollments are rebuilt from the `enrollments` collection
 (`oms rebuild-rankings`, or by itself when the keys are missing); views are a soft signal kept only in Redis.
 """
@@ -12,25 +12,29 @@ import logging
 import time
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis.asyncio as aioredis
 from beanie import PydanticObjectId
 
 from oms.clock import utcnow
 from oms.documents import Enrollment
-from oms.redis_store import RedisGuard
-
-if TYPE_CHECKING:
-    from oms.services.popularity.view_counts import ViewBuffer
+from oms.redis_store import (
+    POP_BUCKET_TTL_S,
+    POP_BUILT,
+    POP_REBUILD_TTL_S,
+    POP_REBUILDING,
+    POP_REBUILT_PATTERNS,
+    POP_UNION_TTL_S,
+    RedisGuard,
+    pop_bucket,
+    pop_union,
+)
+from oms.services.popularity.view_counts import ViewBuffer
 
 log = logging.getLogger(__name__)
 
 VIEW_WEIGHT = 0.1
-BUCKET_TTL_S = 40 * 24 * 3600
-UNION_TTL_S = 30
-BUILT = "oms:pop:built"
-REBUILD_LOCK = "oms:pop:rebuilding"
 
 
 class Window(StrEnum):
@@ -42,12 +46,6 @@ class Window(StrEnum):
     def days(self) -> int | None:
         """How many days the window covers (None: all time)."""
         return {"7d": 7, "30d": 30}.get(self.value)
-
-
-def bucket(kind: str, day: datetime | str) -> str:
-    """The sorted-set key of one day's `kind` (enroll|view) counts, or the all-time set for 'all'."""
-    suffix = day if isinstance(day, str) else day.strftime("%Y%m%d")
-    return f"oms:pop:{kind}:{suffix}"
 
 
 class _Today:
@@ -70,9 +68,9 @@ today_bucket = _Today()
 
 def _window_keys(kind: str, window: Window) -> list[str]:
     if window.days is None:
-        return [bucket(kind, "all")]
+        return [pop_bucket(kind, "all")]
     now = utcnow()
-    return [bucket(kind, now - timedelta(days=i)) for i in range(window.days)]
+    return [pop_bucket(kind, now - timedelta(days=i)) for i in range(window.days)]
 
 
 async def mongo_counts(window: Window, top: int | None = None) -> dict[PydanticObjectId, int]:
@@ -106,9 +104,9 @@ class Rankings:
 
         async def count(r: aioredis.Redis) -> bool:
             async with r.pipeline(transaction=False) as pipe:
-                pipe.zincrby(bucket("enroll", at), 1, str(course_id))
-                pipe.expire(bucket("enroll", at), BUCKET_TTL_S)
-                pipe.zincrby(bucket("enroll", "all"), 1, str(course_id))
+                pipe.zincrby(pop_bucket("enroll", at), 1, str(course_id))
+                pipe.expire(pop_bucket("enroll", at), POP_BUCKET_TTL_S)
+                pipe.zincrby(pop_bucket("enroll", "all"), 1, str(course_id))
                 await pipe.execute()
             return True
 
@@ -125,20 +123,20 @@ class Rankings:
         if not self.enabled:
             return None
         await self.views.flush()  # this process's own views are in what it answers
-        built = await self.guard.run(lambda r: r.exists(BUILT), 0)
+        built = await self.guard.run(lambda r: r.exists(POP_BUILT), 0)
         if not built and (self.guard.state != "closed" or not await self.rebuild()):
             return None
 
         async def read(r: aioredis.Redis) -> list[tuple[str, float, int]]:
-            score_key, enroll_key = f"oms:pop:u:{window.value}:score", f"oms:pop:u:{window.value}:enroll"
+            score_key, enroll_key = pop_union(window.value, "score"), pop_union(window.value, "enroll")
             enroll_keys, view_keys = _window_keys("enroll", window), _window_keys("view", window)
             if not await r.exists(score_key):
                 weights = {k: 1.0 for k in enroll_keys} | {k: VIEW_WEIGHT for k in view_keys}
                 async with r.pipeline(transaction=False) as pipe:
                     pipe.zunionstore(score_key, weights)
                     pipe.zunionstore(enroll_key, enroll_keys)
-                    pipe.expire(score_key, UNION_TTL_S)
-                    pipe.expire(enroll_key, UNION_TTL_S)
+                    pipe.expire(score_key, POP_UNION_TTL_S)
+                    pipe.expire(enroll_key, POP_UNION_TTL_S)
                     await pipe.execute()
             ranked: list[Any] = await r.zrevrange(score_key, 0, count - 1, withscores=True)
             if not ranked:
@@ -153,7 +151,7 @@ class Rankings:
         """Recount enrollments from MongoDB into the day buckets and the all-time set; True when done."""
 
         async def take(r: aioredis.Redis) -> bool:
-            return bool(await r.set(REBUILD_LOCK, "1", nx=True, ex=60))
+            return bool(await r.set(POP_REBUILDING, "1", nx=True, ex=POP_REBUILD_TTL_S))
 
         if not await self.guard.run(take, False):
             return False
@@ -175,16 +173,17 @@ class Rankings:
             )
             buckets: dict[str, dict[str, int]] = {}
             async for row in await daily:
-                buckets.setdefault(bucket("enroll", row["_id"]["d"]), {})[str(row["_id"]["c"])] = int(
+                buckets.setdefault(pop_bucket("enroll", row["_id"]["d"]), {})[str(row["_id"]["c"])] = int(
                     row["n"]
                 )
-            buckets[bucket("enroll", "all")] = {
+            buckets[pop_bucket("enroll", "all")] = {
                 str(k): n for k, n in (await mongo_counts(Window.all)).items()
             }
 
             async def write(r: aioredis.Redis) -> bool:
-                old = [key async for key in r.scan_iter(match="oms:pop:enroll:*", count=500)]
-                old += [key async for key in r.scan_iter(match="oms:pop:u:*", count=500)]
+                old = [
+                    key for match in POP_REBUILT_PATTERNS async for key in r.scan_iter(match=match, count=500)
+                ]
                 async with r.pipeline(transaction=True) as pipe:
                     if old:
                         pipe.delete(*old)
@@ -192,8 +191,8 @@ class Rankings:
                         if members:
                             pipe.zadd(key, members)
                             if not key.endswith(":all"):
-                                pipe.expire(key, BUCKET_TTL_S)
-                    pipe.set(BUILT, utcnow().isoformat())
+                                pipe.expire(key, POP_BUCKET_TTL_S)
+                    pipe.set(POP_BUILT, utcnow().isoformat())
                     await pipe.execute()
                 return True
 
@@ -201,7 +200,7 @@ class Rankings:
             log.info("popularity rankings rebuilt from MongoDB", extra={"buckets": len(buckets)})
             return done
         finally:
-            await self.guard.run(lambda r: r.delete(REBUILD_LOCK), None)
+            await self.guard.run(lambda r: r.delete(POP_REBUILDING), None)
 
     async def _after_outage(self) -> None:
         if self._rebuild_pending and await self.rebuild():

@@ -15,8 +15,7 @@ from collections import Counter
 import redis.asyncio as aioredis
 
 from oms.clock import utcnow
-from oms.redis_store import RedisGuard
-from oms.services.popularity.rankings import BUCKET_TTL_S, bucket
+from oms.redis_store import POP_BUCKET_TTL_S, RedisGuard, pop_bucket
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class ViewBuffer:
 
         async def send(r: aioredis.Redis) -> None:
             await self._add_views(
-                keys=[bucket("view", utcnow()), bucket("view", "all")], args=[BUCKET_TTL_S, *args]
+                keys=[pop_bucket("view", utcnow()), pop_bucket("view", "all")], args=[POP_BUCKET_TTL_S, *args]
             )
 
         await self.guard.run(send, None)

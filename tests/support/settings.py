@@ -1,0 +1,43 @@
+"""Settings for a test app and scratch databases for the `oms` command's tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from oms.config import Settings
+
+Servers = dict[str, str]  # the `stack` fixture: "mongo", "redis" and "logs"
+
+
+def make_settings(stack: Servers, data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a test app: fast password hashing, a fixed secret, the test servers."""
+    values: dict[str, Any] = {
+        "env": "development",
+        "mongodb_url": f"{stack['mongo']}/oms_test",
+        "redis_url": stack["redis"],
+        "data_dir": data_dir,
+        "jwt_secret": "test-secret-" + "x" * 40,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "log_json": True,
+        # every test client shares one address; the throttling tests set their own limits
+        "registrations_per_address": 100_000,
+        "login_failures_per_address": 100_000,
+        "recommender_refresh_s": 0,  # no background rebuilds racing the tests; they build it when they need it
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def scratch_database(stack: Servers, name: str) -> Iterator[Database[dict[str, Any]]]:
+    """A synchronous handle on database `name`, empty before and dropped after (for `oms` commands' tests)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(stack["mongo"], tz_aware=True)
+    client.drop_database(name)
+    yield client[name]
+    client.drop_database(name)
+    client.close()
