@@ -41,6 +41,7 @@ RENEW_EVERY_S = 15.0
 BATCH_ROWS = 200  # a batch of neighbour rows stays well under a megabyte or two
 BATCH_TIMEOUT_S = 30.0  # each batch write gets its own deadline
 READ_TIMEOUT_S = 300.0  # reading every course and enrollment, or deleting a version, on a loaded server
+CLEANUP_TIMEOUT_S = 5.0  # a failed build's clean-up must not hold up a shutdown (the next build finishes it)
 COURSES, ENROLLMENTS = Course.Settings.name, Enrollment.Settings.name
 ITEMS, STATES = RecommenderItem.Settings.name, RecommenderState.Settings.name
 Database = AsyncDatabase[dict[str, Any]]
@@ -230,7 +231,7 @@ async def rebuild(
         raise
     finally:
         renewer.cancel()
-        with contextlib.suppress(BaseException):
+        with contextlib.suppress(BaseException), pymongo.timeout(CLEANUP_TIMEOUT_S):
             await states.update_one({"key": STATE_KEY}, {"$set": {"lease_until": None}})
     changed = await fingerprint(db) != print_
     log.info("recommender rebuilt", extra={"version": version, "courses": len(courses), "seconds": seconds})
@@ -240,7 +241,7 @@ async def rebuild(
 async def _cleanup(db: Database, version: int) -> None:
     """Delete the rows a failed build wrote (never the live version's: the state was not switched)."""
     try:
-        with pymongo.timeout(READ_TIMEOUT_S):
+        with pymongo.timeout(CLEANUP_TIMEOUT_S):
             await asyncio.shield(db[ITEMS].delete_many({"version": version}))
     except BaseException:  # the next build deletes versions above the live one anyway
         log.warning("could not delete a failed build's rows", extra={"version": version})
