@@ -76,18 +76,6 @@ async def fingerprint(db: Database) -> str:
     return "|".join(summary)
 
 
-async def settled_fingerprint(db: Database, settle_s: float) -> str:
-    """The fingerprint, after checking it did not change over `settle_s` seconds (Unsettled if it did)."""
-    first = await fingerprint(db)
-    if settle_s <= 0:
-        return first
-    await asyncio.sleep(settle_s)
-    second = await fingerprint(db)
-    if second != first:
-        raise Unsettled(f"{first} -> {second}")
-    return second
-
-
 async def _take_lease(db: Database, now: datetime) -> bool:
     try:
         taken = await db[STATES].find_one_and_update(
@@ -173,9 +161,15 @@ async def rebuild(
         state = await states.find_one({"key": STATE_KEY}, {"fingerprint": 1, "version": 1})
         return bool(state and state.get("version", 0) > 0 and state.get("fingerprint") == print_)
 
-    if not force and await unchanged(await fingerprint(db)):  # the usual scheduled check: reads only
-        return None
-    print_ = await settled_fingerprint(db, settle_s)
+    print_ = await fingerprint(db)  # a scan of every enrollment: taken as few times as possible
+    if not force:
+        if await unchanged(print_):  # the usual scheduled check: reads only
+            return None
+        if settle_s > 0:
+            await asyncio.sleep(settle_s)
+            second = await fingerprint(db)
+            if second != print_:
+                raise Unsettled(f"{print_} -> {second}")
     while not await _take_lease(db, utcnow()):
         if time.monotonic() - started >= wait_s + settle_s:
             return None
@@ -184,7 +178,6 @@ async def rebuild(
     version, switched = 0, False
     try:
         now = utcnow()
-        print_ = await fingerprint(db)
         if not force and await unchanged(print_):  # another builder was first
             return None
         with pymongo.timeout(READ_TIMEOUT_S):  # not the client's 10 s socket timeout: these are long reads
@@ -233,7 +226,7 @@ async def rebuild(
         renewer.cancel()
         with contextlib.suppress(BaseException), pymongo.timeout(CLEANUP_TIMEOUT_S):
             await states.update_one({"key": STATE_KEY}, {"$set": {"lease_until": None}})
-    changed = await fingerprint(db) != print_
+    changed = not force and await fingerprint(db) != print_  # the schedule then checks again soon
     log.info("recommender rebuilt", extra={"version": version, "courses": len(courses), "seconds": seconds})
     return BuildReport(version, len(courses), built["learners"], len(enrollments), seconds, changed)
 
