@@ -40,7 +40,7 @@ LEASE = timedelta(seconds=60)
 RENEW_EVERY_S = 15.0
 BATCH_ROWS = 200  # a batch of neighbour rows stays well under a megabyte or two
 BATCH_TIMEOUT_S = 30.0  # each batch write gets its own deadline
-READ_TIMEOUT_S = 300.0  # reading every course and enrollment, or deleting a version, on a loaded server
+READ_TIMEOUT_S = 900.0  # reading every course and enrollment, or deleting a version, on a loaded server
 CLEANUP_TIMEOUT_S = 5.0  # a failed build's clean-up must not hold up a shutdown (the next build finishes it)
 COURSES, ENROLLMENTS = Course.Settings.name, Enrollment.Settings.name
 ITEMS, STATES = RecommenderItem.Settings.name, RecommenderState.Settings.name
