@@ -22,12 +22,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import bson
 import httpx
 from bson import ObjectId
 from pymongo import MongoClient
 
 from oms.cli.devstack import Stack, free_port
-from oms.services.ai import evaluation
+from oms.services.ai import evaluation, rows
 
 DB = "oms_bench_recommender"
 OMS = str(Path(sys.executable).parent / "oms")
@@ -62,6 +63,29 @@ def seed(mongo_url: str, data: Path) -> list[ObjectId]:
     db.enrollments.insert_many(list(rows.values()))
     print(f"loaded {len(ids)} courses, {len(rows)} enrollments of {len(users)} learners")
     return ids
+
+
+def compute_only(data: Path) -> None:
+    """Time the build's computation alone (no database): every COCO course and interaction in memory."""
+    dataset = evaluation.load(data)
+    ids = [ObjectId() for _ in dataset.courses]
+    courses = [
+        {"_id": cid, "name": t.name, "tags": list(t.tags), "status": "published", "sections": []}
+        for cid, t in zip(ids, dataset.courses, strict=True)
+    ]
+    users: dict[int, ObjectId] = {}
+    enrollments = [
+        {"_id": ObjectId(), "user_id": users.setdefault(u, ObjectId()), "course_id": ids[i],
+         "enrolled_at": datetime.fromtimestamp(ts, UTC)}
+        for u, i, ts in dataset.interactions
+    ]  # fmt: skip
+    start = time.monotonic()
+    built = rows.compute(courses, enrollments, datetime.now(UTC))
+    size = sum(len(bson.encode(r)) for r in built["rows"])
+    print(
+        f"compute only: {len(courses)} courses, {len(enrollments)} interactions in "
+        f"{time.monotonic() - start:.1f} s; {len(built['rows'])} rows, {size / 1e6:.1f} MB of BSON"
+    )
 
 
 def hog() -> None:
@@ -158,7 +182,11 @@ def main() -> None:
     parser.add_argument("--builds", type=int, default=20, help="builds in a row")
     parser.add_argument("--hogs", type=int, default=2, help="CPU-burning processes during the builds")
     parser.add_argument("-n", type=int, default=300, help="recommendation requests to time")
+    parser.add_argument("--compute-only", action="store_true", help="time the computation alone, no database")
     args = parser.parse_args()
+    if args.compute_only:
+        compute_only(args.data)
+        return
     work = Path(tempfile.mkdtemp(prefix="oms-bench-rec-"))
     stack = Stack()
     try:
