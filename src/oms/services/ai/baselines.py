@@ -14,6 +14,7 @@ import numpy as np
 from scipy import sparse
 
 from oms.services.ai import model as served
+from oms.services.ai.ease import ease
 from oms.services.ai.text import TextIndex
 
 Scorer = Callable[[Sequence[Sequence[int]]], np.ndarray]
@@ -94,7 +95,7 @@ def tunable(x: sparse.csr_matrix, min_count: int) -> dict[str, dict[str, Callabl
     matrix of the whole catalogue is a quarter of a gigabyte)."""
 
     def make_ease(lam: float) -> Callable[[], Scorer]:
-        return lambda: linear(served.ease(x, lam, min_count))
+        return lambda: linear(ease(x, lam, min_count))
 
     def make_rp3(a: float, b: float) -> Callable[[], Scorer]:
         return lambda: linear(served.rp3beta(x, a, b))

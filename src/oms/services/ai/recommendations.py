@@ -23,6 +23,7 @@ from oms.schemas.ai import Lang, Recommendation, RecommendationPage
 from oms.schemas.courses import CourseSummary
 from oms.services.ai.impressions import ImpressionLog
 from oms.services.ai.model import SERVED, Weights
+from oms.services.ai.reasons import reasons_for
 from oms.services.ai.rewrite import ReasonWriter
 from oms.services.popularity.rankings import Rankings, Window, mongo_counts
 
@@ -30,14 +31,6 @@ STATE_TTL_S = 5.0
 ROW_CACHE_SIZE = 20_000
 PICK_WEIGHT = 0.01
 SUMMARY_FIELDS = {f: 1 for f in ("slug", "name", "description", "tags", "status", "created_at", "updated_at")}
-REASONS = {
-    "co": {"en": "Learners of “{course}” also took this", "zh": "学习《{course}》的同学也选了这门课"},
-    "next": {"en": "Often taken next after “{course}”", "zh": "学完《{course}》的同学常接着学这门课"},
-    "content": {"en": "Shares topics {topics} with “{course}”", "zh": "与《{course}》有共同主题：{topics}"},
-    "content_plain": {"en": "Similar in content to “{course}”", "zh": "内容与《{course}》相近"},
-    "trending": {"en": "Popular this week", "zh": "本周热门"},
-    "popular": {"en": "Among the most taken courses", "zh": "最受欢迎的课程之一"},
-}
 
 
 @dataclass
@@ -147,7 +140,7 @@ class Recommender:
                 Recommendation(
                     course=CourseSummary.model_validate(found[c.course_id]),
                     score=round(c.score, 4),
-                    reasons=_reasons(c, names, tags, lang.value),
+                    reasons=reasons_for(c, names, tags, lang.value),
                 )
                 for c in batch
                 if c.course_id in found and found[c.course_id]["status"] == CourseStatus.published.value
@@ -228,34 +221,6 @@ class Recommender:
         )
         top = max(counts.values(), default=0.0) or 1.0
         return [Candidate(cid, popularity=n / top, score=w * n / top) for cid, n in counts.items()]
-
-
-def _reasons(
-    c: Candidate, names: dict[PydanticObjectId, str], tags: dict[PydanticObjectId, list[str]], lang: str
-) -> list[str]:
-    """Up to three reasons, strongest first, naming the caller's course that led here."""
-    out: list[tuple[float, str]] = []
-    if c.next_from[1] in names:
-        out.append((SERVED.next + 0.01, REASONS["next"][lang].format(course=names[c.next_from[1]])))
-    if c.co_from[1] in names:
-        out.append((SERVED.ease + SERVED.co, REASONS["co"][lang].format(course=names[c.co_from[1]])))
-    _, seed = c.content_from
-    theirs = {t.lower() for t in tags.get(seed, [])} if seed is not None else set()
-    shared = [t for t in tags.get(c.course_id, []) if t.lower() in theirs][:2]
-    if seed is not None and seed in names:
-        if shared:
-            topics = ("、" if lang == "zh" else ", ").join(shared)
-            text = REASONS["content"][lang].format(topics=topics, course=names[seed])
-        else:
-            text = REASONS["content_plain"][lang].format(course=names[seed])
-        out.append((SERVED.content * c.content_from[0], text))
-    out.sort(key=lambda r: -r[0])
-    reasons = [text for _, text in out]
-    if c.trending:
-        reasons.append(REASONS["trending"][lang])
-    elif not reasons:
-        reasons.append(REASONS["popular"][lang])
-    return reasons
 
 
 async def _summaries(ids: list[PydanticObjectId]) -> dict[PydanticObjectId, dict[str, Any]]:
