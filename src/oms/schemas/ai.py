@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, UtcDatetime
 from oms.schemas.courses import CourseSummary
@@ -89,11 +89,21 @@ class RecommendationPage(PublicModel):
     )
 
 
+def _id_text(value: object) -> object:
+    """Only a string may name an id here (PydanticObjectId would turn null into a new id)."""
+    if not isinstance(value, str):
+        raise ValueError("must be a 24-hex ObjectId string")
+    return value
+
+
+IdIn = Annotated[ObjectIdStr, BeforeValidator(_id_text)]
+
+
 class RecommendationClickIn(RequestModel):
     """The caller opened a recommended course from a list they were shown."""
 
-    impression_id: ObjectIdStr = Field(description="the list's `impression_id`")
-    course_id: ObjectIdStr
+    impression_id: IdIn = Field(description="the list's `impression_id`")
+    course_id: IdIn
     position: int = Field(ge=1, le=100, description="the course's 1-based position in that list")
 
 

@@ -89,7 +89,9 @@ async def test_clicks_are_checked_and_stored(
     assert (await client.post(url, json=good, headers=other.headers)).status_code == 404
     stale = {**good, "impression_id": str(ObjectId.from_datetime(datetime.now(UTC) - timedelta(hours=1)))}
     assert (await client.post(url, json=stale, headers=student.headers)).status_code == 404
-    for bad in ({**good, "position": 0}, {**good, "course_id": "nope"}, {**good, "extra": 1}):
+    invalid = [{**good, "position": 0}, {**good, "course_id": "nope"}, {**good, "extra": 1}]
+    invalid += [{**good, "impression_id": None}, {**good, "course_id": None}, {**good, "impression_id": 7}]
+    for bad in invalid:
         reply = await client.post(url, json=bad, headers=student.headers)
         assert reply.status_code == 422 and reply.headers["content-type"].startswith(
             "application/problem+json"
