@@ -12,6 +12,7 @@ from typing import Any
 
 def matches(entry: dict[str, Any], os_: str, cpu: str, libc: str | None) -> bool:
     """Whether a lockfile entry's `os`/`cpu`/`libc` fields (lists, `!x` excludes x) admit the target."""
+
     def allowed(values: list[str] | None, value: str | None) -> bool:
         if not values or value is None:
             return True

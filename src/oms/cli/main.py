@@ -213,7 +213,7 @@ def rebuild_recommender() -> None:
     async def run() -> builder.BuildReport | None:
         async with connected(settings) as db:
             return await builder.rebuild(
-                db, force=True, wait_s=60, batch_deadline_s=settings.recommender_batch_deadline_s
+                db, force=True, wait_s=60, batch_timeout_s=settings.recommender_batch_deadline_s
             )
 
     report = asyncio.run(run())
@@ -229,25 +229,27 @@ def rebuild_recommender() -> None:
 @app.command("eval-recommender")
 def eval_recommender(
     data: Annotated[
-        Path | None, typer.Option(help="folder of the COCO files (coco_i2kg_map.txt, coco_valid.txt, ...)")
+        Path | None, typer.Option(help="folder of the COCO files (coco_valid.txt, coco_i2kg_map.txt, ...)")
     ] = None,
     generated: Annotated[bool, typer.Option(help="use generated data instead of --data")] = False,
     max_users: Annotated[int | None, typer.Option(min=100, help="evaluate a fixed sample of users")] = None,
 ) -> None:
-    """HR@10, NDCG@10 and coverage of popularity, item-kNN, content and the hybrid: leave-one-out, or a time
-    split when DIR also holds the later split (coco_test.txt or test.txt)."""
-    if (data is None) == (not generated):
-        typer.secho("give either --data DIR (the COCO files) or --generated", fg="red", err=True)
+    """HR@10, NDCG@10 and coverage of every baseline (popularity, co-occurrence, cosine kNN, the earlier
+    item-kNN, content and hybrid, EASE and RP3β tuned) and the served model, on leave-latest-out (where the
+    tuning happens) and on a time split (reported with the same parameters). --data PATH is required
+    unless --generated."""
+    if data is None and not generated:
+        typer.secho("give --data PATH (the folder of the COCO files) or --generated", fg="red", err=True)
         raise typer.Exit(2)
-    dataset = evaluation.load(data, generated=generated)
-    if data is not None and dataset.source.startswith("generated"):
-        typer.secho(f"no COCO files in {data}", fg="red", err=True)
-        raise typer.Exit(2)
+    try:
+        dataset = evaluation.load(data, generated=generated)
+    except FileNotFoundError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"data: {dataset.source}: {len(dataset.courses)} courses, {len(dataset.interactions)} events")
-    results = evaluation.evaluate(dataset, max_users=max_users)
-    held = "first later course" if dataset.later else "latest course"
-    typer.echo(f"users evaluated: {results[0].users} (each user's {held} held out)")
-    typer.echo(evaluation.table(results))
+    for split, results in evaluation.evaluate(dataset, max_users=max_users):
+        typer.echo(f"\n{split.name}: {results[0].users} users, {len(split.train)} training interactions")
+        typer.echo(evaluation.table(results))
 
 
 def _admin_credentials(settings: Settings) -> tuple[str, str]:
