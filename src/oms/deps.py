@@ -15,8 +15,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from oms.config import Settings
 from oms.documents import Assignment, Course, Enrollment, Submission, User
-from oms.edge.browser import require_same_origin
 from oms.documents.course import CourseStatus
+from oms.edge.browser import require_same_origin
 from oms.edge.context import current_user_id
 from oms.exceptions import AssignmentNotFound, CourseNotFound, Forbidden, NotAuthenticated, PreconditionFailed
 from oms.schemas.common import MAX_LIMIT, PageParams

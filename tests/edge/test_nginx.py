@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,32 +17,14 @@ from typing import Any
 
 import httpx
 import pytest
-from oms_stack.nginx import Nginx, nginx_bin  # scripts/ is on pytest's pythonpath
+from oms_stack.nginx import Nginx  # scripts/ is on pytest's pythonpath
 from oms_stack.workers import Worker, start_workers
 
-from oms.cli.devstack import StackError, free_port
+from oms.cli.devstack import free_port
 from oms.edge.webapp import CSP
-from tests.test_webapp import INDEX, write_dist
+from tests.support.web import INDEX, nginx_or_skip, write_dist
 
 ADMIN, ADMIN_PASSWORD = "edge-admin", "edge-admin-pass-1"
-
-
-def _nginx_or_skip() -> None:
-    """Install nginx from Debian's packages when missing (as CI does); skip only if that is impossible."""
-    try:
-        nginx_bin()
-        return
-    except StackError:
-        pass
-    apt = shutil.which("apt-get")
-    if os.geteuid() != 0 or not apt:
-        pytest.skip("nginx is not installed and cannot be installed here (needs root and apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    done = subprocess.run([apt, "update", "-qq"], capture_output=True, text=True, env=env)  # noqa: S603
-    if done.returncode == 0:
-        done = subprocess.run([apt, "install", "-y", "-qq", "nginx"], capture_output=True, text=True, env=env)  # noqa: S603
-    if done.returncode != 0:
-        pytest.skip(f"nginx could not be installed: {done.stderr[-500:]}")
 
 
 @dataclass
@@ -68,7 +48,7 @@ class Edge:
 @pytest.fixture(scope="module")
 def edge(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     """Two workers and Nginx in front of them, for this module."""
-    _nginx_or_skip()
+    nginx_or_skip()
     root = tmp_path_factory.mktemp("edge")
     redis_db1 = stack["redis"].rsplit("/", 1)[0] + "/1"  # not the db the suite flushes between tests
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}

@@ -3,6 +3,8 @@
 An attempt is counted *before* the work it guards (the password hash), so however many requests race,
 at most `limit` of them per window get through; a successful login gives its attempt back. Counts live in
 Redis (shared by every worker) and, as a floor, in this process, so a Redis fault midway never resets them.
+The floor a Redis count is held to is the attempts this process had finished counting before this one
+began: concurrent attempts reach Redis in any order, and only those are surely counted there before it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from oms.redis_store import RedisGuard
 
 @dataclass
 class _LocalCounter:
-    count: int = 0
+    count: int = 0  # attempts begun in the window
+    done: int = 0  # attempts whose count Redis answered (or failed to)
     expires: float = 0.0
 
 
@@ -47,14 +50,17 @@ class Throttle:
                 _, count, ttl = await pipe.execute()
             return int(count), int(ttl)
 
-        local_count, local_ttl = self._take_local(key, window_s)  # a floor that holds if Redis fails midway
+        counter = self._take_local(key, window_s)  # a floor that holds if Redis fails midway
+        finished_before = counter.done
         counted = await self.guard.run(incr, None)
-        count, ttl = (
-            (max(counted[0], local_count), counted[1]) if counted is not None else (local_count, local_ttl)
-        )
+        counter.done += 1
+        if counted is not None:
+            count, ttl = max(counted[0], finished_before + 1), counted[1]
+        else:
+            count, ttl = counter.count, int(counter.expires - time.monotonic()) + 1
         return None if count <= limit else max(ttl, 1)
 
-    def _take_local(self, key: str, window_s: int) -> tuple[int, int]:
+    def _take_local(self, key: str, window_s: int) -> _LocalCounter:
         now = time.monotonic()
         counter = self._local.get(key)
         if counter is None or counter.expires <= now:
@@ -62,7 +68,7 @@ class Throttle:
                 self._local = {k: c for k, c in self._local.items() if c.expires > now}
             counter = self._local[key] = _LocalCounter(expires=now + window_s)
         counter.count += 1
-        return counter.count, int(counter.expires - now) + 1
+        return counter
 
     async def give_back(self, key: str) -> None:
         """Undo one counted attempt (a login that succeeded is not a failure)."""
@@ -73,7 +79,7 @@ class Throttle:
 
         await self.guard.run(decr, None)
         if (counter := self._local.get(key)) is not None:
-            counter.count = max(counter.count - 1, 0)
+            counter.count, counter.done = max(counter.count - 1, 0), max(counter.done - 1, 0)
 
     async def reset(self, key: str) -> None:
         """Forget every attempt under `key`."""

@@ -1,7 +1,7 @@
 """Recommendations for one user: a lookup in the built model, never a model computation.
 
 A request reads the caller's enrollments, the neighbour rows of their courses in the live build, and the
-candidates' summaries: three indexed MongoDB queries. Scores follow the formula in `recommender.py`
+candidates' summaries: three indexed MongoDB queries. Scores follow the formula in `model`
 (co-enrollment + content + popularity, recent courses weighing more). Courses the caller is enrolled in
 (even dropped ones) and unpublished courses never come out. Without courses of their own, or before the
 first build, the caller gets the cold-start picks: popular and spread over topics.

@@ -126,7 +126,6 @@ class Cache(LoadOnce):
         self.views = views or ViewBuffer(guard)
         self._read_course = guard.client.register_script(_READ_COURSE)
         self._read_list = guard.client.register_script(_READ_LIST)
-        self._epoch_bump_pending = False
         guard.on_recovery(self._after_outage)
 
     @property
@@ -186,15 +185,6 @@ class Cache(LoadOnce):
             expires = time.monotonic() + self.ttl_s / 2
             near.put(seq, NearPage(course_id, row[3], row[4].decode(), row[5].decode(), epoch, gen, expires))
         return page
-
-    async def course_gen(self, course_id: str) -> str | None:
-        """A course's current generation, read before loading it from MongoDB."""
-
-        async def read(r: aioredis.Redis) -> str:
-            value = await r.get(course_gen(course_id))
-            return _text(value) or "0"
-
-        return await self.guard.run(read, None)
 
     async def remember_slug(self, epoch: str, slug: str, course_id: str) -> None:
         """Map a slug to its course id, so later reads by slug are one round trip."""
@@ -271,12 +261,10 @@ class Cache(LoadOnce):
             return True
 
         forget_held()
-        try:
-            bumped = await self.guard.run(bump, False)
+        try:  # if Redis misses the bump, the breaker is open now and its recovery bumps the epoch
+            await self.guard.run(bump, False)
         finally:  # and again: a page another request read from Redis before the bump may have been kept
             forget_held()
-        if not bumped:
-            self._epoch_bump_pending = True
 
     async def _after_outage(self) -> None:
         # Another worker may have written while Redis was unreachable for it: after any outage seen here,
@@ -285,4 +273,4 @@ class Cache(LoadOnce):
             await r.incr(EPOCH)
             return True
 
-        self._epoch_bump_pending = not await self.guard.run(bump, False)
+        await self.guard.run(bump, False)  # failing, it trips the breaker again: the next recovery retries

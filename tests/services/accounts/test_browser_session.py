@@ -12,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from oms.documents import RefreshToken
 from oms.edge.browser import origin_of
-from tests.conftest import PASSWORD, Actor, bearer, problem
+from tests.support.api import PASSWORD, Actor, bearer, problem
 
 SITE = "http://testserver"
 SESSION = "/auth/session"
@@ -81,7 +81,8 @@ async def test_cookie_is_secure_over_https(app: FastAPI, student: Actor) -> None
 
 async def test_forwarded_proto_is_believed_only_from_the_trusted_proxy(app: FastAPI, student: Actor) -> None:
     """Behind Nginx, uvicorn's proxy-header handling (the same middleware) gives the scheme."""
-    proxied = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")
+    # uvicorn types its ASGI app with its own TypedDicts; FastAPI declares MutableMapping: the same protocol
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")  # type: ignore[arg-type]
     https = {"X-Forwarded-Proto": "https"}
     async with browser(proxied, origin="https://testserver", client=("127.0.0.1", 5000)) as web:
         reply = await web.post(

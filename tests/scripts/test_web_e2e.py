@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.edge.test_nginx import SCRIPTS, _nginx_or_skip
-from tests.test_webapp import INDEX, write_dist
+from tests.support.paths import SCRIPTS
+from tests.support.web import INDEX, nginx_or_skip, write_dist
 
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
@@ -101,7 +101,7 @@ def test_without_a_build_it_says_so(tmp_path: Path) -> None:
 
 
 def test_runs_the_command_against_the_stack_and_stops_it(tmp_path: Path) -> None:
-    _nginx_or_skip()
+    nginx_or_skip()
     dist, report = write_dist(tmp_path), tmp_path / "report.json"
     done = subprocess.run(  # noqa: S603
         [str(HARNESS), "--", sys.executable, "-c", PROBE, str(report), "extra", "--flag"],
@@ -127,7 +127,7 @@ def test_runs_the_command_against_the_stack_and_stops_it(tmp_path: Path) -> None
 
 
 def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
-    _nginx_or_skip()
+    nginx_or_skip()
     dist, marker = write_dist(tmp_path), tmp_path / "started"
     wait = (
         f"import os, time; open({str(marker)!r}, 'w').write(os.environ['BASE_URL'] + ' ' + str(os.getpid())); "

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from oms.cli.devstack import free_port
-from tests.edge.test_nginx import SCRIPTS, _nginx_or_skip
-from tests.test_webapp import write_dist
+from tests.support.paths import SCRIPTS
+from tests.support.web import nginx_or_skip, write_dist
 
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
@@ -83,7 +83,7 @@ def servers(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
     """The probe app from a uvicorn worker (`make run`) and from Nginx in front of it (`make stack`)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    _nginx_or_skip()
+    nginx_or_skip()
     root = tmp_path_factory.mktemp("browser")
     dist = write_dist(root / "web")
     (dist / "index.html").write_text(PAGE)

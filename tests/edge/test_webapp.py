@@ -13,24 +13,10 @@ from fastapi import FastAPI
 
 from oms.config import Settings, checkout_web_dist
 from oms.edge.webapp import CSP, find_file
-from tests.conftest import problem
+from tests.support.api import problem
+from tests.support.web import INDEX, write_dist
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-3f2a.js"></script></head></html>'
-
-
-def write_dist(root: Path) -> Path:
-    """A small build: index.html, a hashed script and stylesheet, a favicon, and Vite's hidden manifest."""
-    dist = root / "dist"
-    (dist / "assets").mkdir(parents=True)
-    (dist / ".vite").mkdir()
-    (dist / "index.html").write_text(INDEX)
-    (dist / "assets" / "app-3f2a.js").write_text("console.log('app');\n" * 200)
-    (dist / "assets" / "app-9c1d.css").write_text("body{margin:0}\n")
-    (dist / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
-    (dist / ".vite" / "manifest.json").write_text("{}")
-    (root / "secret.txt").write_text("outside the dist directory")
-    return dist
 
 
 @pytest.fixture
@@ -174,7 +160,7 @@ async def test_without_a_build_the_root_explains_how_to_make_one(make_app: Any, 
 
 
 def test_dist_defaults_to_the_checkouts_web_dist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]
     assert checkout_web_dist() == checkout / "web" / "dist"
     monkeypatch.delenv("OMS_WEB_DIST", raising=False)
     assert Settings(data_dir=tmp_path).web_dist == checkout / "web" / "dist"
