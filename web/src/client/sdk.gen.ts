@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AdminSearchAuditData, AdminSearchAuditErrors, AdminSearchAuditResponses, AiAdviceData, AiAdviceErrors, AiAdviceResponses, AiRecommendationsData, AiRecommendationsErrors, AiRecommendationsResponses, AssignmentsCreateAssignmentData, AssignmentsCreateAssignmentErrors, AssignmentsCreateAssignmentResponses, AssignmentsDeleteAssignmentData, AssignmentsDeleteAssignmentErrors, AssignmentsDeleteAssignmentResponses, AssignmentsGradeData, AssignmentsGradeErrors, AssignmentsGradeResponses, AssignmentsListAssignmentsData, AssignmentsListAssignmentsErrors, AssignmentsListAssignmentsResponses, AssignmentsListSubmissionsData, AssignmentsListSubmissionsErrors, AssignmentsListSubmissionsResponses, AssignmentsReadAssignmentData, AssignmentsReadAssignmentErrors, AssignmentsReadAssignmentResponses, AssignmentsReadSubmissionData, AssignmentsReadSubmissionErrors, AssignmentsReadSubmissionResponses, AssignmentsSubmitData, AssignmentsSubmitErrors, AssignmentsSubmitResponses, AssignmentsUpdateAssignmentData, AssignmentsUpdateAssignmentErrors, AssignmentsUpdateAssignmentResponses, AuthCreateSessionData, AuthCreateSessionErrors, AuthCreateSessionResponses, AuthDeleteSessionData, AuthDeleteSessionErrors, AuthDeleteSessionResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRefreshSessionData, AuthRefreshSessionErrors, AuthRefreshSessionResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, CoursesArchiveCourseData, CoursesArchiveCourseErrors, CoursesArchiveCourseResponses, CoursesCatalogueData, CoursesCatalogueErrors, CoursesCatalogueResponses, CoursesCreateCourseData, CoursesCreateCourseErrors, CoursesCreateCourseResponses, CoursesPopularData, CoursesPopularErrors, CoursesPopularResponses, CoursesReadCourseData, CoursesReadCourseErrors, CoursesReadCourseResponses, CoursesUpdateCourseData, CoursesUpdateCourseErrors, CoursesUpdateCourseResponses, EnrollmentsDropData, EnrollmentsDropErrors, EnrollmentsDropResponses, EnrollmentsEnrollData, EnrollmentsEnrollErrors, EnrollmentsEnrollResponses, EnrollmentsMarkProgressData, EnrollmentsMarkProgressErrors, EnrollmentsMarkProgressResponses, EnrollmentsMyEnrollmentsData, EnrollmentsMyEnrollmentsErrors, EnrollmentsMyEnrollmentsResponses, EnrollmentsReadEnrollmentData, EnrollmentsReadEnrollmentErrors, EnrollmentsReadEnrollmentResponses, EnrollmentsRosterData, EnrollmentsRosterErrors, EnrollmentsRosterResponses, HealthHealthzData, HealthHealthzErrors, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, ImportAndExportCourseImportSchemaData, ImportAndExportCourseImportSchemaErrors, ImportAndExportCourseImportSchemaResponses, ImportAndExportExportCoursesData, ImportAndExportExportCoursesErrors, ImportAndExportExportCoursesResponses, ImportAndExportImportCoursesData, ImportAndExportImportCoursesErrors, ImportAndExportImportCoursesResponses, SectionsAddSectionData, SectionsAddSectionErrors, SectionsAddSectionResponses, SectionsRemoveSectionData, SectionsRemoveSectionErrors, SectionsRemoveSectionResponses, SectionsReorderData, SectionsReorderErrors, SectionsReorderResponses, SectionsUpdateSectionData, SectionsUpdateSectionErrors, SectionsUpdateSectionResponses, UsersAdminUpdateData, UsersAdminUpdateErrors, UsersAdminUpdateResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
+import type { AdminActivityData, AdminActivityErrors, AdminActivityResponses, AdminCourseFiguresData, AdminCourseFiguresErrors, AdminCourseFiguresResponses, AdminSearchAuditData, AdminSearchAuditErrors, AdminSearchAuditResponses, AiAdviceData, AiAdviceErrors, AiAdviceResponses, AiRecommendationsData, AiRecommendationsErrors, AiRecommendationsResponses, AssignmentsCreateAssignmentData, AssignmentsCreateAssignmentErrors, AssignmentsCreateAssignmentResponses, AssignmentsDeleteAssignmentData, AssignmentsDeleteAssignmentErrors, AssignmentsDeleteAssignmentResponses, AssignmentsGradeData, AssignmentsGradeErrors, AssignmentsGradeResponses, AssignmentsGradingQueueData, AssignmentsGradingQueueErrors, AssignmentsGradingQueueResponses, AssignmentsListAssignmentsData, AssignmentsListAssignmentsErrors, AssignmentsListAssignmentsResponses, AssignmentsListSubmissionsData, AssignmentsListSubmissionsErrors, AssignmentsListSubmissionsResponses, AssignmentsReadAssignmentData, AssignmentsReadAssignmentErrors, AssignmentsReadAssignmentResponses, AssignmentsReadSubmissionData, AssignmentsReadSubmissionErrors, AssignmentsReadSubmissionResponses, AssignmentsSubmitData, AssignmentsSubmitErrors, AssignmentsSubmitResponses, AssignmentsUpdateAssignmentData, AssignmentsUpdateAssignmentErrors, AssignmentsUpdateAssignmentResponses, AuthCreateSessionData, AuthCreateSessionErrors, AuthCreateSessionResponses, AuthDeleteSessionData, AuthDeleteSessionErrors, AuthDeleteSessionResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRefreshSessionData, AuthRefreshSessionErrors, AuthRefreshSessionResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, CoursesArchiveCourseData, CoursesArchiveCourseErrors, CoursesArchiveCourseResponses, CoursesCatalogueData, CoursesCatalogueErrors, CoursesCatalogueResponses, CoursesCreateCourseData, CoursesCreateCourseErrors, CoursesCreateCourseResponses, CoursesPopularData, CoursesPopularErrors, CoursesPopularResponses, CoursesReadCourseData, CoursesReadCourseErrors, CoursesReadCourseResponses, CoursesUpdateCourseData, CoursesUpdateCourseErrors, CoursesUpdateCourseResponses, EnrollmentsDropData, EnrollmentsDropErrors, EnrollmentsDropResponses, EnrollmentsEnrollData, EnrollmentsEnrollErrors, EnrollmentsEnrollResponses, EnrollmentsMarkProgressData, EnrollmentsMarkProgressErrors, EnrollmentsMarkProgressResponses, EnrollmentsMyEnrollmentsData, EnrollmentsMyEnrollmentsErrors, EnrollmentsMyEnrollmentsResponses, EnrollmentsReadEnrollmentData, EnrollmentsReadEnrollmentErrors, EnrollmentsReadEnrollmentResponses, EnrollmentsRosterData, EnrollmentsRosterErrors, EnrollmentsRosterResponses, HealthHealthzData, HealthHealthzErrors, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, ImportAndExportCourseImportSchemaData, ImportAndExportCourseImportSchemaErrors, ImportAndExportCourseImportSchemaResponses, ImportAndExportExportCoursesData, ImportAndExportExportCoursesErrors, ImportAndExportExportCoursesResponses, ImportAndExportImportCoursesData, ImportAndExportImportCoursesErrors, ImportAndExportImportCoursesResponses, SectionsAddSectionData, SectionsAddSectionErrors, SectionsAddSectionResponses, SectionsRemoveSectionData, SectionsRemoveSectionErrors, SectionsRemoveSectionResponses, SectionsReorderData, SectionsReorderErrors, SectionsReorderResponses, SectionsUpdateSectionData, SectionsUpdateSectionErrors, SectionsUpdateSectionResponses, UsersAdminUpdateData, UsersAdminUpdateErrors, UsersAdminUpdateResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -142,7 +142,7 @@ export const usersUpdateMe = <ThrowOnError extends boolean = true>(options: Opti
 /**
  * List Users
  *
- * Every account, oldest first (admin).
+ * Every account, oldest first, optionally of one role or matching `q` (admin).
  */
 export const usersListUsers = <ThrowOnError extends boolean = true>(options?: Options<UsersListUsersData, ThrowOnError>) => (options?.client ?? client).get<UsersListUsersResponses, UsersListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -350,7 +350,8 @@ export const enrollmentsReadEnrollment = <ThrowOnError extends boolean = true>(o
 /**
  * Mark Progress
  *
- * Mark a section done or not done. Re-marking changes nothing; 422 for a section not in the course.
+ * Mark a section done or not done (the enrolled student only: 403 for an admin, 404 for anyone else).
+ * Re-marking changes nothing; 422 for a section not in the course.
  */
 export const enrollmentsMarkProgress = <ThrowOnError extends boolean = true>(options: Options<EnrollmentsMarkProgressData, ThrowOnError>) => (options.client ?? client).post<EnrollmentsMarkProgressResponses, EnrollmentsMarkProgressErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -453,6 +454,18 @@ export const assignmentsSubmit = <ThrowOnError extends boolean = true>(options: 
 });
 
 /**
+ * Grading Queue
+ *
+ * The grading queue across every course (admin): ungraded submissions first, the longest waiting
+ * first, each with its assignment's title and maximum score, its course's name and the student's names.
+ */
+export const assignmentsGradingQueue = <ThrowOnError extends boolean = true>(options?: Options<AssignmentsGradingQueueData, ThrowOnError>) => (options?.client ?? client).get<AssignmentsGradingQueueResponses, AssignmentsGradingQueueErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/submissions',
+    ...options
+});
+
+/**
  * Read Submission
  *
  * A submission with all its attempts and grades (its student or an admin).
@@ -552,6 +565,31 @@ export const importAndExportCourseImportSchema = <ThrowOnError extends boolean =
 export const adminSearchAudit = <ThrowOnError extends boolean = true>(options?: Options<AdminSearchAuditData, ThrowOnError>) => (options?.client ?? client).get<AdminSearchAuditResponses, AdminSearchAuditErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/admin/audit',
+    ...options
+});
+
+/**
+ * Activity
+ *
+ * Enrollments started and courses completed per UTC day, every day of the window (zeros included).
+ * Figures may be up to a minute old.
+ */
+export const adminActivity = <ThrowOnError extends boolean = true>(options?: Options<AdminActivityData, ThrowOnError>) => (options?.client ?? client).get<AdminActivityResponses, AdminActivityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/dashboard/activity',
+    ...options
+});
+
+/**
+ * Course Figures
+ *
+ * Per course: enrollments by status, completion rate (0–1) and mean progress (0–100), the courses
+ * with the most enrollments first (or by `order`). Courses without enrollments are not listed.
+ * Figures may be up to a minute old.
+ */
+export const adminCourseFigures = <ThrowOnError extends boolean = true>(options?: Options<AdminCourseFiguresData, ThrowOnError>) => (options?.client ?? client).get<AdminCourseFiguresResponses, AdminCourseFiguresErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/dashboard/courses',
     ...options
 });
 

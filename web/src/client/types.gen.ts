@@ -27,6 +27,44 @@ export type AccessToken = {
 };
 
 /**
+ * ActivityDay
+ *
+ * One UTC day: enrollments started and courses completed on it.
+ */
+export type ActivityDay = {
+    /**
+     * Day
+     */
+    day: string;
+    /**
+     * Enrollments
+     */
+    enrollments: number;
+    /**
+     * Completions
+     */
+    completions: number;
+};
+
+/**
+ * ActivitySeries
+ *
+ * Every day of the window, oldest first, days without activity included (as zeros).
+ */
+export type ActivitySeries = {
+    /**
+     * Days
+     *
+     * the window's length in days, today included
+     */
+    days: number;
+    /**
+     * Points
+     */
+    points: Array<ActivityDay>;
+};
+
+/**
  * AdvicePublic
  *
  * Study advice for one enrollment; every number in the text comes from the fields beside it.
@@ -327,6 +365,64 @@ export type CourseCreate = {
      * Sections
      */
     sections?: Array<SectionCreate>;
+};
+
+/**
+ * CourseFigures
+ *
+ * One course's enrollments by status, completion rate (completed / enrollments, 0–1) and mean
+ * progress (0–100) over all its enrollments, dropped ones included.
+ */
+export type CourseFigures = {
+    /**
+     * 24-hex ObjectId
+     */
+    course_id: PydanticObjectId;
+    /**
+     * Slug
+     */
+    slug: string;
+    /**
+     * Name
+     */
+    name: string;
+    status: CourseStatus;
+    /**
+     * Enrollments
+     */
+    enrollments: number;
+    /**
+     * Active
+     */
+    active: number;
+    /**
+     * Completed
+     */
+    completed: number;
+    /**
+     * Dropped
+     */
+    dropped: number;
+    /**
+     * Completion Rate
+     */
+    completion_rate: number;
+    /**
+     * Mean Progress
+     */
+    mean_progress: number;
+};
+
+/**
+ * CourseFiguresPage
+ *
+ * The courses with the most enrollments (or the given order), at most `limit`.
+ */
+export type CourseFiguresPage = {
+    /**
+     * Items
+     */
+    items: Array<CourseFigures>;
 };
 
 /**
@@ -910,6 +1006,28 @@ export type PageMyEnrollment = {
 };
 
 /**
+ * Page[QueueItem]
+ */
+export type PageQueueItem = {
+    /**
+     * Items
+     */
+    items: Array<QueueItem>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+};
+
+/**
  * Page[RosterEntry]
  */
 export type PageRosterEntry = {
@@ -1055,6 +1173,35 @@ export type ProgressUpdate = {
 };
 
 export type PydanticObjectId = string;
+
+/**
+ * QueueItem
+ *
+ * A submission waiting for (or given) a grade, with what a grader needs to see beside it.
+ */
+export type QueueItem = {
+    submission: SubmissionPublic;
+    /**
+     * Assignment Title
+     */
+    assignment_title: string;
+    /**
+     * Max Score
+     */
+    max_score: number;
+    /**
+     * Course Name
+     */
+    course_name: string;
+    /**
+     * Username
+     */
+    username: string | null;
+    /**
+     * Display Name
+     */
+    display_name: string | null;
+};
 
 /**
  * Recommendation
@@ -1752,6 +1899,12 @@ export type UsersListUsersData = {
          * Role
          */
         role?: Role | null;
+        /**
+         * Q
+         *
+         * the start of the username, or part of the display name or email (case-insensitive)
+         */
+        q?: string | null;
         /**
          * Limit
          *
@@ -2681,6 +2834,64 @@ export type AssignmentsSubmitResponses = {
 
 export type AssignmentsSubmitResponse = AssignmentsSubmitResponses[keyof AssignmentsSubmitResponses];
 
+export type AssignmentsGradingQueueData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         */
+        status?: SubmissionStatus | null;
+        /**
+         * Late
+         *
+         * only late (true) or on-time (false) latest attempts
+         */
+        late?: boolean | null;
+        /**
+         * Course Id
+         *
+         * one course's work only
+         */
+        course_id?: PydanticObjectId | null;
+        /**
+         * Limit
+         *
+         * page size
+         */
+        limit?: number;
+        /**
+         * Offset
+         *
+         * items to skip
+         */
+        offset?: number;
+    };
+    url: '/api/v1/admin/submissions';
+};
+
+export type AssignmentsGradingQueueErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AssignmentsGradingQueueError = AssignmentsGradingQueueErrors[keyof AssignmentsGradingQueueErrors];
+
+export type AssignmentsGradingQueueResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageQueueItem;
+};
+
+export type AssignmentsGradingQueueResponse = AssignmentsGradingQueueResponses[keyof AssignmentsGradingQueueResponses];
+
 export type AssignmentsReadSubmissionData = {
     body?: never;
     path: {
@@ -3020,6 +3231,82 @@ export type AdminSearchAuditResponses = {
 };
 
 export type AdminSearchAuditResponse = AdminSearchAuditResponses[keyof AdminSearchAuditResponses];
+
+export type AdminActivityData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Days
+         *
+         * the window in days, today included
+         */
+        days?: number;
+    };
+    url: '/api/v1/admin/dashboard/activity';
+};
+
+export type AdminActivityErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AdminActivityError = AdminActivityErrors[keyof AdminActivityErrors];
+
+export type AdminActivityResponses = {
+    /**
+     * Successful Response
+     */
+    200: ActivitySeries;
+};
+
+export type AdminActivityResponse = AdminActivityResponses[keyof AdminActivityResponses];
+
+export type AdminCourseFiguresData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Order
+         *
+         * what comes first
+         */
+        order?: 'enrollments' | 'completion_rate' | 'mean_progress';
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/v1/admin/dashboard/courses';
+};
+
+export type AdminCourseFiguresErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AdminCourseFiguresError = AdminCourseFiguresErrors[keyof AdminCourseFiguresErrors];
+
+export type AdminCourseFiguresResponses = {
+    /**
+     * Successful Response
+     */
+    200: CourseFiguresPage;
+};
+
+export type AdminCourseFiguresResponse = AdminCourseFiguresResponses[keyof AdminCourseFiguresResponses];
 
 export type HealthHealthzData = {
     body?: never;
