@@ -69,7 +69,7 @@ lint: $(STAMP) $(WEB_DEPS)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
-	cd web && ../$(NODE) npx tsc -b
+	cd web && ../$(NODE) npx tsc -b && ../$(NODE) npx eslint .
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests scripts

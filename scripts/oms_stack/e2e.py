@@ -85,7 +85,12 @@ def run(argv: Sequence[str]) -> int:
             subprocess.run([sys.executable, "-m", "oms.cli.main", "seed-demo"], env=env, check=True)
         workers = start_workers(2, env, root / "logs")
         nginx = Nginx(
-            root / "nginx", free_port(), free_port(), [w.address for w in workers], ["127.0.0.1"], web_root=dist
+            root / "nginx",
+            free_port(),
+            free_port(),
+            [w.address for w in workers],
+            ["127.0.0.1"],
+            web_root=dist,
         )
         nginx.start()
         base = f"http://127.0.0.1:{nginx.port}"

@@ -37,3 +37,12 @@ describe("locale files", () => {
     ])
   })
 })
+
+describe("language choice", () => {
+  it("reads any Chinese browser language as zh-CN and anything else as English", async () => {
+    const { normaliseLanguage, apiLang } = await import("@/i18n")
+    expect(["zh", "zh-CN", "zh-TW", "zh-Hans-CN"].map(normaliseLanguage)).toEqual(["zh-CN", "zh-CN", "zh-CN", "zh-CN"])
+    expect(["en-US", "fr", "de-DE"].map(normaliseLanguage)).toEqual(["en", "en", "en"])
+    expect([apiLang("zh-CN"), apiLang("en-GB")]).toEqual(["zh", "en"])
+  })
+})
