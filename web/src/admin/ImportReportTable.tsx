@@ -58,6 +58,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
             ))}
           </div>
         </div>
+        {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling region must take focus so the keyboard can scroll it */}
         <div ref={scroller} role="rowgroup" style={{ height: Math.min(480, Math.max(ROW, rows.length * ROW)), overflow: "auto" }} tabIndex={0} aria-label={t("admin.import.report")}>
           <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
             {virtual.getVirtualItems().map((v) => {

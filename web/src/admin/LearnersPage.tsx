@@ -116,6 +116,7 @@ function Roster({ courseId }: { courseId: string }) {
             ))}
           </div>
         </div>
+        {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling region must take focus so the keyboard can scroll it */}
         <div ref={scroller} role="rowgroup" style={{ height: Math.min(560, rows.length * ROW + 2), overflow: "auto" }} tabIndex={0} aria-label={t("admin.learners.title")}>
           <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
             {virtual.getVirtualItems().map((v) => {
