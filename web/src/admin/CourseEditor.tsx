@@ -39,11 +39,11 @@ export function CourseEditor({ initial }: { initial: CoursePublic | null }) {
   const blocker = useBlocker({ shouldBlockFn: () => dirty && !saving, enableBeforeUnload: () => dirty, withResolver: true })
 
   const set = <K extends keyof CourseDraft>(key: K, value: CourseDraft[K]) => setDraft((d) => ({ ...d, [key]: value }))
-  const adopt = (saved: CoursePublic, keep?: CourseDraft) => {
+  const adopt = (saved: CoursePublic, keep?: { base: CourseDraft; mine: CourseDraft }) => {
     const fresh = draftFromCourse(saved)
     setCourse(saved)
     setBase(fresh)
-    const next = keep ? rebase(fresh, keep) : fresh
+    const next = keep ? rebase(keep.base, fresh, keep.mine) : fresh
     setDraft(next)
     setTagsText(next.tags.join(", "))
     queryClient.setQueryData(["course", "edit", saved.id], saved)
@@ -88,7 +88,7 @@ export function CourseEditor({ initial }: { initial: CoursePublic | null }) {
         // A save that stopped half-way: the server's state becomes the base, my draft stays.
         if (current) {
           try {
-            adopt((await coursesReadCourse({ path: { course_ref: current.id } })).data, to)
+            adopt((await coursesReadCourse({ path: { course_ref: current.id } })).data, { base: from, mine: to })
           } catch {
             /* the message above already says what went wrong */
           }
@@ -240,7 +240,7 @@ export function CourseEditor({ initial }: { initial: CoursePublic | null }) {
           if (!conflict) return
           const theirs = conflict.theirs
           const theirBase = draftFromCourse(theirs)
-          const mine = rebase(theirBase, draft)
+          const mine = rebase(base, theirBase, draft)
           setConflict(null)
           setCourse(theirs)
           setBase(theirBase)

@@ -147,6 +147,9 @@ function ImportPanel() {
             <Title order={3} size="h4">
               {report.dry_run ? t("admin.import.dryRunReport") : t("admin.import.realReport")}
             </Title>
+            <Text fw={600} role="status">
+              {t("admin.import.summary", { ...report })}
+            </Text>
             {report.refused && (
               <Alert color="red" role="alert">
                 {t("admin.import.refused")}

@@ -145,35 +145,41 @@ function sectionsText(sections: DraftSection[]): string {
 
 /**
  * What someone else changed: every field where the server's current course differs from the base the
- * draft was made from, with the draft's value beside theirs (what an overwrite would keep).
+ * draft was made from, with what "overwrite" would keep beside it (my value where I changed the field,
+ * theirs where I did not).
  */
 export function conflictChanges(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft): Change[] {
+  const merged = rebase(base, theirs, mine)
   const changes: Change[] = COURSE_FIELDS.filter((f) => !sameValue(base[f], theirs[f])).map((f) => ({
     field: f,
-    mine: show(mine[f]),
+    mine: show(merged[f]),
     theirs: show(theirs[f]),
   }))
-  const baseText = sectionsText(base.sections)
-  const theirText = sectionsText(theirs.sections)
   const bodiesChanged = base.sections.some((s, i) => theirs.sections[i] && s.body !== theirs.sections[i]!.body)
-  if (baseText !== theirText || bodiesChanged) {
-    changes.push({ field: "sections", mine: sectionsText(mine.sections), theirs: theirText })
+  if (sectionsText(base.sections) !== sectionsText(theirs.sections) || bodiesChanged) {
+    changes.push({ field: "sections", mine: sectionsText(merged.sections), theirs: sectionsText(theirs.sections) })
   }
   return changes
 }
 
 /**
- * Overwrite after a conflict: the draft re-based on their course, so the next save turns their version
- * into mine. My sections that they deleted come back as new ones.
+ * Overwrite after a conflict, as a three-way merge: the fields I changed (against my base) take my value,
+ * the others keep theirs, so nothing they did is lost unless I changed the same thing. When I changed the
+ * sections, my list wins, and my sections they deleted come back as new ones.
  */
-export function rebase(theirs: CourseDraft, mine: CourseDraft): CourseDraft {
-  const alive = new Set(theirs.sections.map((s) => s.section_id))
-  return {
-    ...mine,
-    sections: mine.sections.map((s) =>
-      s.section_id && !alive.has(s.section_id) ? { ...s, section_id: null, key: newKey() } : s,
-    ),
+export function rebase(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft): CourseDraft {
+  const out: CourseDraft = { ...theirs, tags: [...theirs.tags] }
+  for (const f of COURSE_FIELDS) {
+    if (!sameValue(base[f], mine[f])) (out as unknown as Record<string, unknown>)[f] = mine[f]
   }
+  const mySectionsChanged =
+    base.sections.length !== mine.sections.length || base.sections.some((s, i) => !sameSection(s, mine.sections[i]!))
+  if (!mySectionsChanged) return out
+  const alive = new Set(theirs.sections.map((s) => s.section_id))
+  out.sections = mine.sections.map((s) =>
+    s.section_id && !alive.has(s.section_id) ? { ...s, section_id: null, key: newKey() } : s,
+  )
+  return out
 }
 
 /** Tags typed as "a, b, c": trimmed, lower-cased, without repeats or blanks. */

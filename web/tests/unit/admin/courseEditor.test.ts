@@ -96,11 +96,21 @@ describe("save plan", () => {
 })
 
 describe("412 conflict", () => {
-  it("lists what they changed beside what I have", () => {
+  it("lists what they changed beside what an overwrite keeps", () => {
+    const base = draftFromCourse(course())
+    const theirs = draftFromCourse(course({ name: "Their name", description: "theirs", version: 5 }))
+    const mine = { ...base, description: "mine" }
+    expect(conflictChanges(base, theirs, mine)).toEqual([
+      { field: "name", mine: "Their name", theirs: "Their name" },
+      { field: "description", mine: "mine", theirs: "theirs" },
+    ])
+  })
+  it("overwrite keeps their changes to fields I did not touch", () => {
     const base = draftFromCourse(course())
     const theirs = draftFromCourse(course({ name: "Their name", version: 5 }))
-    const mine = { ...base, description: "mine" }
-    expect(conflictChanges(base, theirs, mine)).toEqual([{ field: "name", mine: "Intro", theirs: "Their name" }])
+    const merged = rebase(base, theirs, { ...base, description: "mine" })
+    expect([merged.name, merged.description]).toEqual(["Their name", "mine"])
+    expect(planSave(theirs, merged).patch).toEqual({ description: "mine" })
   })
   it("shows section changes they made, and rebasing brings back sections they deleted as new", () => {
     const base = draftFromCourse(course())
@@ -110,9 +120,13 @@ describe("412 conflict", () => {
     const changes = conflictChanges(base, theirs, base)
     expect(changes.map((x) => x.field)).toEqual(["sections"])
     expect(changes[0]!.theirs).toBe("1. S1 (20)\n2. S2 (20)")
-    const rebased = rebase(theirs, base)
+    // I did not touch the sections: theirs stay.
+    expect(rebase(base, theirs, base).sections).toHaveLength(2)
+    // I edited S3, which they deleted: it comes back as a new section.
+    const mine = { ...base, sections: base.sections.map((s, i) => (i === 2 ? { ...s, title: "S3 mine" } : s)) }
+    const rebased = rebase(base, theirs, mine)
     expect(rebased.sections[2]!.section_id).toBeNull()
-    expect(planSave(theirs, rebased).add.map((s) => s.title)).toEqual(["S3"])
+    expect(planSave(theirs, rebased).add.map((s) => s.title)).toEqual(["S3 mine"])
   })
 })
 
