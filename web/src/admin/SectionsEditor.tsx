@@ -138,7 +138,7 @@ export function SectionsEditor({ sections, onChange }: Props) {
                   </Button>
                   <Button
                     size="xs"
-                    variant="light"
+                    variant="outline"
                     color="red"
                     onClick={() => onChange(sections.filter((x) => x.key !== s.key))}
                     aria-label={t("admin.editor.removeSection", { title: name(s) })}
@@ -151,7 +151,7 @@ export function SectionsEditor({ sections, onChange }: Props) {
           </Paper>
         ))}
       </Stack>
-      <Button variant="light" onClick={add} style={{ alignSelf: "flex-start" }}>
+      <Button variant="default" onClick={add} style={{ alignSelf: "flex-start" }}>
         {t("admin.editor.addSection")}
       </Button>
     </Stack>
