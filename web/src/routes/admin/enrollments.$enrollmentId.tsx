@@ -1,9 +1,10 @@
 /** /admin/enrollments/:id: one learner's enrollment with its full progress history. */
 import { Badge, Group, Paper, Stack, Table, Text, Title } from "@mantine/core"
-import { useQuery } from "@tanstack/react-query"
+import { useQuery, useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useTranslation } from "react-i18next"
 import { enrollmentsReadEnrollment } from "@/client"
+import type { RosterEntry } from "@/client"
 import { ErrorState } from "@/components/ErrorState"
 import { ProgressHistory } from "@/components/ProgressHistory"
 import { PageSkeleton } from "@/components/Skeletons"
@@ -17,6 +18,12 @@ export const Route = createFileRoute("/admin/enrollments/$enrollmentId")({
 function EnrollmentPage() {
   const { t, i18n } = useTranslation()
   const { enrollmentId } = Route.useParams()
+  const queryClient = useQueryClient()
+  // The learner's name, when the roster this page was opened from is still in the cache.
+  const fromRoster = queryClient
+    .getQueriesData<RosterEntry[]>({ queryKey: ["admin", "roster"] })
+    .flatMap(([, rows]) => rows ?? [])
+    .find((r) => r.id === enrollmentId)
   const e = useQuery({
     queryKey: ["enrollment", "admin", enrollmentId],
     queryFn: async () => (await enrollmentsReadEnrollment({ path: { enrollment_id: enrollmentId } })).data,
@@ -29,7 +36,7 @@ function EnrollmentPage() {
       <AnchorLink to="/admin/learners" search={{ course: d.course_id }}>
         {t("admin.nav.learners")}
       </AnchorLink>
-      <Title order={1}>{t("admin.learners.enrollment", { name: d.user_id })}</Title>
+      <Title order={1}>{t("admin.learners.enrollment", { name: fromRoster?.display_name || fromRoster?.username || d.user_id })}</Title>
       <Group>
         <Badge variant="light">{t(`admin.status.${d.status}`)}</Badge>
         <Text>
