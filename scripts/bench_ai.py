@@ -1,7 +1,7 @@
 """Latency of the AI endpoints over real HTTP (see docs/ai.md, "Figures"): run by scripts/bench-ai.
 
-Starts SecantusDB and redis-server, seeds 1,000 courses (the COCO catalogue's first 1,000 when
-../shared/data is there, else generated) with their learners' enrollments, a student with 20 enrollments
+Starts SecantusDB and redis-server, seeds 1,000 courses (the first 1,000 of the COCO catalogue in the
+folder `--data` names, or evaluation's generated catalogue with `--generated`) with their learners' enrollments, a student with 20 enrollments
 and progress histories, builds the recommender with `oms rebuild-recommender`, then times sequential
 requests against `oms serve`: advice (offline, cache miss and hit), recommendations, and advice while the
 LLM provider never answers (a local server that sleeps), which must come back within timeout + 200 ms.
@@ -27,7 +27,10 @@ from typing import Any
 import httpx
 import redis
 from bson import ObjectId
+from oms_tools.catalogue import stored_course, stored_enrollment
+from oms_tools.procs import serve_api
 from pymongo import MongoClient
+from pymongo.database import Database
 
 from oms.cli.devstack import Stack, free_port
 from oms.services.ai import evaluation
@@ -36,37 +39,37 @@ DB = "oms_bench_ai"
 COURSES, ENROLLED, SECTIONS = 1000, 20, 8
 
 
-def seed(mongo_url: str, data: Path | None) -> list[ObjectId]:
+def seed(mongo_url: str, dataset: evaluation.Dataset) -> list[ObjectId]:
     """Courses and other learners' enrollments; the ids of the courses."""
-    dataset = evaluation.load(data)
     rng = random.Random(5)  # reproducible data
     now = datetime.now(UTC)
-    db = MongoClient(mongo_url)[DB]
-    ids = [ObjectId() for _ in range(COURSES)]
-    courses = []
-    for i, (cid, text) in enumerate(zip(ids, dataset.courses[:COURSES], strict=False)):
-        sections = [
-            {"section_id": ObjectId(), "title": f"{text.name} part {k + 1}"[:200], "body": "", "order": k,
-             "duration_minutes": rng.choice([10, 15, 20, 30, 45])}
-            for k in range(SECTIONS)
-        ]  # fmt: skip
-        courses.append(
-            {"_id": cid, "slug": f"bench-{i}", "name": text.name[:200] or f"course {i}", "description": "",
-             "content": "", "tags": [t[:40].lower() for t in text.tags[:8]], "status": "published",
-             "sections": sections, "created_at": now, "updated_at": now, "version": 1}
-        )  # fmt: skip
+    db: Database[dict[str, Any]] = MongoClient(mongo_url)[DB]
+    courses = [
+        stored_course(
+            {
+                "slug": f"bench-{i}",
+                "name": text.name[:200] or f"course {i}",
+                "tags": [t[:40].lower() for t in text.tags[:8]],
+                "sections": [
+                    {
+                        "title": f"{text.name} part {k + 1}"[:200],
+                        "duration_minutes": rng.choice([10, 15, 20, 30, 45]),
+                    }
+                    for k in range(SECTIONS)
+                ],
+            },
+            now,
+        )
+        for i, text in enumerate(dataset.courses[:COURSES])
+    ]
     db.courses.insert_many(courses)
+    ids = [c["_id"] for c in courses]
     users: dict[int, ObjectId] = {}
     rows = []
     for user, item, _ in dataset.interactions:
         if item < len(ids):
             uid = users.setdefault(user, ObjectId())
-            at = now - timedelta(days=rng.randint(0, 60))
-            rows.append(
-                {"user_id": uid, "course_id": ids[item], "status": "active", "progress": 0.0,
-                 "completed_sections": [], "history": [{"at": at, "event": "enrolled", "section_id": None,
-                 "progress": 0.0}], "enrolled_at": at, "updated_at": at}
-            )  # fmt: skip
+            rows.append(stored_enrollment(uid, ids[item], now - timedelta(days=rng.randint(0, 60))))
     unique = list({(r["user_id"], r["course_id"]): r for r in rows}.values())
     db.enrollments.insert_many(unique)
     print(
@@ -77,7 +80,7 @@ def seed(mongo_url: str, data: Path | None) -> list[ObjectId]:
 
 def give_history(mongo_url: str, user_id: str, course_ids: list[ObjectId]) -> None:
     """Enroll the bench student in 20 courses, each with a few completed sections over the last weeks."""
-    db = MongoClient(mongo_url)[DB]
+    db: Database[dict[str, Any]] = MongoClient(mongo_url)[DB]
     rng = random.Random(9)
     now = datetime.now(UTC)
     for cid in rng.sample(course_ids, ENROLLED):
@@ -107,18 +110,10 @@ class Silent(BaseHTTPRequestHandler):
         pass
 
 
-def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(  # noqa: S603
-        [str(Path(sys.executable).parent / "oms"), "serve", "--port", str(port)],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit(f"the API did not start; see {log}")
+def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`oms serve` on a free port, once ready: the process and its port."""
+    proc, base = serve_api(env, log)
+    return proc, int(base.rsplit(":", 1)[1])
 
 
 def timed(c: httpx.Client, url: str, headers: dict[str, str], before: Any = None) -> tuple[float, Any]:
@@ -140,22 +135,29 @@ def summary(name: str, samples: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=None, help="COCO folder (default ../shared/data)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--data", type=Path, help="folder of the COCO files (coco_train.txt or train.txt, ...)"
+    )
+    source.add_argument("--generated", action="store_true", help="use the generated catalogue instead")
     parser.add_argument("-n", type=int, default=300, help="requests per measurement")
     args = parser.parse_args()
+    dataset = evaluation.load(args.data, generated=args.generated)
+    if args.data is not None and dataset.source.startswith("generated"):
+        parser.error(f"no COCO files in {args.data}")
     work = Path(tempfile.mkdtemp(prefix="oms-bench-ai-"))
     stack, procs = Stack(), []
     try:
         mongo = stack.start_mongo(free_port(), ":memory:", work / "mongo.log")
         redis_url = stack.start_redis(free_port(), work / "redis", work / "redis.log")
-        course_ids = seed(mongo, args.data)
-        port = free_port()
+        course_ids = seed(mongo, dataset)
         env = {**os.environ, "OMS_MONGODB_URL": f"{mongo}/{DB}", "OMS_REDIS_URL": redis_url,
                "OMS_JWT_SECRET": secrets.token_urlsafe(48), "OMS_RECOMMENDER_REFRESH_S": "0",
                "OMS_LOG_LEVEL": "WARNING", "OMS_DATA_DIR": str(work)}  # fmt: skip
         for key in ("OMS_AI_BASE_URL", "OMS_AI_API_KEY", "OMS_AI_MODEL"):
             env.pop(key, None)
-        procs.append(serve(env, port, work / "api.log"))
+        proc, port = serve(env, work / "api.log")
+        procs.append(proc)
         base = f"http://127.0.0.1:{port}/api/v1"
         c = httpx.Client(base_url=base, timeout=30)
         user = {"username": "benchstudent", "password": "bench-password-1"}
@@ -196,11 +198,11 @@ def main() -> None:
         stub.daemon_threads = True
         threading.Thread(target=stub.serve_forever, daemon=True).start()
         for timeout, n in ((1.0, 10), (8.0, 2)):
-            port = free_port()
             llm_env = {**env, "OMS_AI_BASE_URL": f"http://127.0.0.1:{stub.server_address[1]}/v1",
                        "OMS_AI_API_KEY": "unused", "OMS_AI_MODEL": "silent", "OMS_AI_TIMEOUT_S": str(timeout),
                        "OMS_AI_QUOTA_PER_HOUR": "1000"}  # fmt: skip
-            procs.append(serve(llm_env, port, work / f"api-llm-{timeout}.log"))
+            proc, port = serve(llm_env, work / f"api-llm-{timeout}.log")
+            procs.append(proc)
             slow = httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=60)
             samples = [timed(slow, urls[i], headers, forget) for i in range(n)]
             assert all(body["generated_by"] == "offline" for _, body in samples)

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,21 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from course_catalogue import catalogue, write
+from oms_tools.catalogue import catalogue, write
+from oms_tools.procs import serve_api
 from pymongo import MongoClient
 
-from oms.cli.devstack import Stack, free_port, port_open
+from oms.cli.devstack import Stack, free_port
 
 ADMIN, PASSWORD = "bench-admin", "bench-password-1"
 API = "/api/v1"
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the benchmark dies, so the API never outlives it (Linux)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -66,23 +58,7 @@ class Api:
 
 def start_api(env: dict[str, str], log: Path) -> Api:
     """`oms serve` on a free port, once it answers /readyz."""
-    port = free_port()
-    with log.open("ab") as out:
-        proc = subprocess.Popen(  # noqa: S603  # our own argv
-            [str(Path(sys.executable).parent / "oms"), "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # only sets a signal flag
-        )
-    deadline = time.monotonic() + 60
-    while not port_open("127.0.0.1", port):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the API did not start; see {log}")
-        time.sleep(0.2)
-    api = Api(proc, f"http://127.0.0.1:{port}")
-    httpx.get(api.base + "/readyz", timeout=30).raise_for_status()
-    return api
+    return Api(*serve_api(env, log))
 
 
 def token(client: httpx.Client) -> dict[str, str]:

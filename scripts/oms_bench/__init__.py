@@ -1,1 +1,1 @@
-"""`scripts/bench`: the issue's cache benchmark, run against servers it starts and stops itself."""
+"""`scripts/bench`: the page cache benchmark, run against servers it starts and stops itself."""

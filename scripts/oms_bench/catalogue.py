@@ -1,4 +1,5 @@
-"""A generated catalogue written straight into MongoDB with bulk inserts (validators must be installed)."""
+"""The benchmark's data: the generated catalogue (oms_tools.catalogue), all published, with students and
+Zipf-skewed enrollments, written straight into MongoDB with bulk inserts (validators must be installed)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from oms_tools.catalogue import course, stored_course, stored_enrollment
 from pymongo import MongoClient
 
-TOPICS = ["python", "data", "web", "ml", "devops", "databases", "security", "design", "writing", "cloud"]
-WORDS = [
-    "course",
-    "section",
-    "lesson",
-    "practice",
-    "example",
-    "exercise",
-    "review",
-    "project",
-    "module",
-    "concept",
-    "skill",
-    "tool",
-]
+SECTIONS, BODY_BYTES = 8, 440  # about the size of a real course page
 
 
 @dataclass
@@ -37,53 +25,6 @@ class Catalogue:
     enrollments: int = 0
 
 
-def _text(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words))
-
-
-def _course(n: int, now: datetime, rng: random.Random) -> dict[str, Any]:
-    topic = TOPICS[n % len(TOPICS)]
-    created = now - timedelta(days=90, minutes=n)  # distinct, so `newest` pages are stable
-    sections = [
-        {
-            "section_id": ObjectId(),
-            "title": f"Part {i + 1}: {_text(rng, 3)}",
-            "body": f"# Part {i + 1}\n\n{_text(rng, 60)}",
-            "order": i,
-            "duration_minutes": rng.choice([10, 15, 20, 30, 45]),
-        }
-        for i in range(8)
-    ]
-    return {
-        "_id": ObjectId(),
-        "slug": f"bench-{topic}-{n:04d}",
-        "name": f"{topic.capitalize()} course {n:04d}",
-        "description": _text(rng, 20),
-        "content": f"## Overview\n\n{_text(rng, 50)}",
-        "tags": sorted({topic, rng.choice(TOPICS)}),
-        "status": "published",
-        "sections": sections,
-        "created_by": None,
-        "created_at": created,
-        "updated_at": created,
-        "version": 1,
-    }
-
-
-def _enrollment(user: ObjectId, course: ObjectId, at: datetime) -> dict[str, Any]:
-    return {
-        "user_id": user,
-        "course_id": course,
-        "status": "active",
-        "progress": 0.0,
-        "completed_sections": [],
-        "history": [{"at": at, "event": "enrolled", "section_id": None, "progress": 0.0}],
-        "enrolled_at": at,
-        "updated_at": at,
-        "completed_at": None,
-    }
-
-
 def generate(
     mongo_url: str, database: str, courses: int = 1000, students: int = 300, enrollments: int = 5000
 ) -> Catalogue:
@@ -93,7 +34,14 @@ def generate(
     """
     rng = random.Random(20240611)
     now = datetime.now(UTC).replace(microsecond=0)
-    course_docs = [_course(n, now, rng) for n in range(1, courses + 1)]
+    course_docs = [
+        # distinct creation times, so `newest` pages are stable
+        stored_course(
+            {**course(n, SECTIONS, BODY_BYTES, rng), "status": "published"},
+            now - timedelta(days=90, minutes=n),
+        )
+        for n in range(1, courses + 1)
+    ]
     user_ids = [ObjectId() for _ in range(students)]
     user_docs = [
         {
@@ -113,7 +61,9 @@ def generate(
     while len(pairs) < min(enrollments, courses * students):
         pairs.add((rng.randrange(students), rng.choices(range(courses), cum_weights=cumulative)[0]))
     enrollment_docs = [
-        _enrollment(user_ids[u], course_docs[c]["_id"], now - timedelta(seconds=rng.uniform(60, 30 * 86400)))
+        stored_enrollment(
+            user_ids[u], course_docs[c]["_id"], now - timedelta(seconds=rng.uniform(60, 30 * 86400))
+        )
         for u, c in sorted(pairs)
     ]
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_url, tz_aware=True)

@@ -1,4 +1,4 @@
-"""The printed report: the machine, one table of runs, the ratios against the issue's figures, the outage."""
+"""The printed report: the machine, one table of runs, the ratios against the targets, the outage."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import platform
 import re
 import shutil
 import subprocess
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from oms_bench.load import Result
 from oms_bench.outage import Outage
-from oms_bench.servers import busy_seconds
 
 # (what, numerator run, denominator run, target or None)
 RATIOS: list[tuple[str, str, str, float | None]] = [
@@ -53,13 +51,6 @@ def code_version(repo: Path) -> str:
         return "unknown (not a git checkout)"
     version = done.stdout.strip()
     return version.replace("-dirty", " with uncommitted changes")
-
-
-def machine_busy(seconds: float = 2.0) -> float:
-    """How busy the machine is (% of all CPUs) over `seconds`, before the benchmark starts anything."""
-    before = busy_seconds()
-    time.sleep(seconds)
-    return (busy_seconds() - before) / (seconds * (os.cpu_count() or 1)) * 100
 
 
 def _count(value: int | None) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -15,64 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oms_stack.workers import uvicorn_command
+from oms_tools.cpu import CpuMeter, of_pids, process_seconds
+from oms_tools.procs import spawn
 
 from oms.cli.devstack import Stack, StackError, free_port
 
 DATABASE = "oms_bench"
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the benchmark dies, so no app outlives it (Linux)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def busy_seconds() -> float:
-    """CPU time the whole machine has been busy (all cores), from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def _own_seconds() -> float:
-    """CPU time of this process and its waited-for children (wrk)."""
-    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
-
-
-@dataclass
-class CpuMeter:
-    """CPU time of the servers over one run, and how busy the rest of the machine was meanwhile."""
-
-    pids: dict[str, int]
-    start: dict[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.start = self._now()
-
-    def _now(self) -> dict[str, float]:
-        now = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
-        now["*busy"], now["*own"], now["*wall"] = busy_seconds(), _own_seconds(), time.monotonic()
-        return now
-
-    def read(self, requests: int, charged: list[str]) -> tuple[dict[str, float], float]:
-        """Microseconds of CPU per request for each of `charged`, and the % of the machine's CPU used by
-        processes outside the benchmark during the run."""
-        end = self._now()
-        used = {name: end[name] - self.start[name] for name in end}
-        ours = sum(used[name] for name in self.pids) + used["*own"]
-        other = max(0.0, used["*busy"] - ours) / (used["*wall"] * (os.cpu_count() or 1)) * 100
-        return {name: used[name] * 1e6 / max(requests, 1) for name in charged}, other
 
 
 @dataclass
@@ -130,16 +76,16 @@ class Servers:
         """Start metering CPU time: `app` as "app", every other app, SecantusDB and Redis."""
         procs = {"app": app.proc, "SecantusDB": self.mongo, "Redis": self.redis}
         procs |= {a.name: a.proc for a in self.apps if a is not app}
-        return CpuMeter({name: proc.pid for name, proc in procs.items() if proc is not None})
+        return CpuMeter(of_pids({name: proc.pid for name, proc in procs.items() if proc is not None}))
 
     def settle(self, timeout: float = 120) -> bool:
         """Wait until the apps and SecantusDB are idle: requests a run left queued must not slow the next."""
         pids = [a.proc.pid for a in self.apps] + ([self.mongo.pid] if self.mongo else [])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            before = [cpu_seconds(p) for p in pids]
+            before = [process_seconds(p) for p in pids]
             time.sleep(0.5)
-            if all(cpu_seconds(p) - b < 0.05 for p, b in zip(pids, before, strict=True)):
+            if all(process_seconds(p) - b < 0.05 for p, b in zip(pids, before, strict=True)):
                 return True
         return False
 
@@ -170,17 +116,7 @@ class Servers:
         port = free_port()
         log = self.root / f"app-{name}.log"
         cmd = uvicorn_command(port, "--log-level", "warning", "--no-access-log")  # as `make stack` runs them
-        with log.open("ab") as out:
-            proc = subprocess.Popen(  # noqa: S603  # our own argv, no shell
-                cmd,
-                env=self.env(cache),
-                cwd=self.root,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # only sets a signal flag
-            )
+        proc = spawn(cmd, log, self.env(cache), cwd=self.root)
         app = App(name, port, proc, log)
         self.apps.append(app)
         return app

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from oms_stack.nginx import Nginx
 from oms_stack.workers import start_workers
+from oms_tools import cpu, wrk
 
 from oms.cli.devstack import Stack, free_port
-from oms_loadtest import cpu, mixed, wrk
+from oms_loadtest import mixed
 
 PAIRS = 15
 
@@ -92,10 +93,9 @@ def measure(root: Path, users: int, seconds: float, wrk_s: int, rounds: int) -> 
                     "redis": partial(cpu.process_seconds, redis_pid),
                     "mongo": partial(cpu.process_seconds, mongo_pid),
                 }
-                used: dict[str, float] = {}
-                with cpu.usage(groups, used):
-                    runs[key].append(wrk.run(edge.port, cached, 64, wrk_s, root))
-                cores[key].append(used)
+                meter = cpu.CpuMeter(groups)
+                runs[key].append(wrk.run(edge.port, cached, 64, wrk_s, root))
+                cores[key].append(meter.read().cores())
         for _ in range(PAIRS):  # 1 s each, back to back: a pair sees the same neighbours on the machine
             runs["direct"].append(wrk.run(workers[0].port, detail, 1, 1, root))
             runs["nginx"].append(wrk.run(one.port, detail, 1, 1, root))

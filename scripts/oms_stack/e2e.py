@@ -29,10 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from oms_tools.procs import wait_http
+
 from oms.cli.devstack import Stack, StackError, env_flag, free_port
 from oms_stack.__main__ import app_env
 from oms_stack.nginx import REPO, WEB_DIST, Nginx
-from oms_stack.procs import wait_http
 from oms_stack.workers import Worker, start_workers
 
 DEFAULT_COMMAND = [str(REPO / "scripts" / "with-node"), "npx", "playwright", "test"]

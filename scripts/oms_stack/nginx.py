@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oms_tools.procs import spawn, stop, wait_port
+
 from oms.cli.devstack import StackError
-from oms_stack.procs import spawn, stop, wait_port
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deploy" / "nginx" / "nginx.conf.template"

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from oms_tools.procs import spawn, stop, wait_http
+
 from oms.cli.devstack import free_port
-from oms_stack.procs import spawn, stop, wait_http
 
 
 def uvicorn_command(port: int, *extra: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Domain errors raised by services; `errors.py` maps each to an HTTP problem reply."""
+"""Domain errors raised by services; `edge/problems.py` maps each to an HTTP problem reply."""
 
 from __future__ import annotations
 

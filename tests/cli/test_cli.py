@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,23 +11,14 @@ from typing import Any
 import pytest
 from pymongo.database import Database
 
-from tests.support.settings import scratch_database
+from tests.support.settings import process_env, scratch_database
 
 DB = "oms_cli_test"
 
 
 @pytest.fixture
 def cli_env(stack: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
-    env.update(
-        OMS_MONGODB_URL=f"{stack['mongo']}/{DB}",
-        OMS_REDIS_URL=stack["redis"],
-        OMS_DATA_DIR=str(tmp_path),
-        OMS_ARGON2_TIME_COST="1",
-        OMS_ARGON2_MEMORY_KIB="1024",
-        OMS_LOG_LEVEL="WARNING",
-    )
-    return env
+    return process_env(stack, DB, tmp_path, OMS_ARGON2_TIME_COST="1", OMS_ARGON2_MEMORY_KIB="1024")
 
 
 @pytest.fixture

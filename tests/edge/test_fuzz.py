@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from oms.cli.devstack import free_port
+from tests.support.settings import process_env
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ADMIN, STUDENT, PASSWORD = "fuzzadmin", "fuzzstudent", "fuzz-password-1"
@@ -32,11 +33,11 @@ ADMIN, STUDENT, PASSWORD = "fuzzadmin", "fuzzstudent", "fuzz-password-1"
 def server(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A real uvicorn server on its own database, with an admin, a student, a course and an enrollment."""
     port, data = free_port(), tmp_path_factory.mktemp("fuzz")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
-    env.update(
-        OMS_MONGODB_URL=f"{stack['mongo']}/oms_fuzz",
-        OMS_REDIS_URL=stack["redis"].rsplit("/", 1)[0] + "/3",
-        OMS_DATA_DIR=str(data),
+    env = process_env(
+        stack,
+        "oms_fuzz",
+        data,
+        stack["redis"].rsplit("/", 1)[0] + "/3",
         OMS_JWT_SECRET="f" * 48,
         OMS_ADMIN_USERNAME=ADMIN,
         OMS_ADMIN_PASSWORD=PASSWORD,

@@ -6,7 +6,6 @@ Real processes on loopback: the workers use the suite's MongoDB and Redis (their
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from oms_stack.workers import Worker, start_workers
 
 from oms.cli.devstack import free_port
 from oms.edge.webapp import CSP
+from tests.support.settings import process_env
 from tests.support.web import INDEX, nginx_or_skip, write_dist
 
 ADMIN, ADMIN_PASSWORD = "edge-admin", "edge-admin-pass-1"
@@ -51,13 +51,14 @@ def edge(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Ite
     nginx_or_skip()
     root = tmp_path_factory.mktemp("edge")
     redis_db1 = stack["redis"].rsplit("/", 1)[0] + "/1"  # not the db the suite flushes between tests
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
-    env.update(
+    env = process_env(
+        stack,
+        "oms_edge_test",
+        root / "data",
+        redis_db1,
+        OMS_LOG_LEVEL="INFO",
         OMS_ENV="development",
-        OMS_MONGODB_URL=f"{stack['mongo']}/oms_edge_test",
-        OMS_REDIS_URL=redis_db1,
         OMS_JWT_SECRET="edge-secret-" + "x" * 40,
-        OMS_DATA_DIR=str(root / "data"),
         OMS_ARGON2_TIME_COST="1",
         OMS_ARGON2_MEMORY_KIB="1024",
         OMS_ADMIN_USERNAME=ADMIN,

@@ -16,6 +16,7 @@ from pymongo.errors import WriteError
 
 from oms.documents import Assignment, Submission
 from tests.support.api import Actor
+from tests.support.assignments import create_assignment, submit
 from tests.support.documents import raw_document
 from tests.support.factories import MakeCourse, MakeStudent
 
@@ -66,26 +67,14 @@ async def bob(client: httpx.AsyncClient, make_student: MakeStudent, course: dict
 async def make_assignment(
     client: httpx.AsyncClient, admin: Actor, course: dict[str, Any], **fields: Any
 ) -> dict[str, Any]:
-    body = {"title": "Essay", "instructions": "Write.", "due_at": DUE.isoformat(), "max_score": 10, **fields}
-    reply = await client.post(f"/courses/{course['id']}/assignments", json=body, headers=admin.headers)
-    assert reply.status_code == 201, reply.text
-    assignment: dict[str, Any] = reply.json()
-    return assignment
+    return await create_assignment(
+        client, admin, course, **{"instructions": "Write.", "due_at": DUE.isoformat(), **fields}
+    )
 
 
 @pytest.fixture
 async def assignment(client: httpx.AsyncClient, admin: Actor, course: dict[str, Any]) -> dict[str, Any]:
     return await make_assignment(client, admin, course)
-
-
-async def submit(
-    client: httpx.AsyncClient, assignment: dict[str, Any], who: Actor, content: str = "my work", **extra: Any
-) -> httpx.Response:
-    return await client.post(
-        f"/assignments/{assignment['id']}/submissions",
-        json={"content": content, **extra},
-        headers=who.headers,
-    )
 
 
 async def stored_submissions() -> int:

@@ -13,6 +13,7 @@ from pymongo.errors import AutoReconnect
 
 from oms.documents import AuditEntry
 from tests.support.api import Actor
+from tests.support.assignments import create_assignment, submit
 from tests.support.documents import raw_document
 from tests.support.factories import MakeApp, MakeCourse
 
@@ -77,18 +78,8 @@ async def test_user_grading_and_assignment_actions_are_traced(
 ) -> None:
     course = await make_course()
     await client.post(f"/courses/{course['id']}/enrollments", headers=student.headers)
-    assignment = (
-        await client.post(
-            f"/courses/{course['id']}/assignments",
-            json={"title": "Essay", "max_score": 10},
-            headers=admin.headers,
-        )
-    ).json()
-    sub = (
-        await client.post(
-            f"/assignments/{assignment['id']}/submissions", json={"content": "work"}, headers=student.headers
-        )
-    ).json()
+    assignment = await create_assignment(client, admin, course)
+    sub = (await submit(client, assignment, student, "work")).json()
     await client.post(
         f"/submissions/{sub['id']}/grade", json={"score": 8, "feedback": "ok"}, headers=admin.headers
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,3 +42,19 @@ def scratch_database(stack: Servers, name: str) -> Iterator[Database[dict[str, A
     yield client[name]
     client.drop_database(name)
     client.close()
+
+
+def process_env(
+    stack: Servers, database: str, data_dir: Path, redis_url: str | None = None, **settings: str
+) -> dict[str, str]:
+    """The environment of an `oms` or uvicorn process a test starts: this one without any `OMS_` setting, the
+    test servers (MongoDB database `database`), `data_dir`, warnings-only logs, then `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
+    env.update(
+        OMS_MONGODB_URL=f"{stack['mongo']}/{database}",
+        OMS_REDIS_URL=redis_url or stack["redis"],
+        OMS_DATA_DIR=str(data_dir),
+        OMS_LOG_LEVEL="WARNING",
+    )
+    env.update(settings)
+    return env

@@ -52,7 +52,7 @@ def redis_reachable(url: str, timeout: float = 0.5) -> bool:
     return reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH")
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: ask Linux to send SIGTERM when the parent dies, so no server outlives its runner."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -97,7 +97,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # only sets a signal flag
+                preexec_fn=die_with_parent,  # only sets a signal flag
             )
         self.processes.append(proc)
         return proc

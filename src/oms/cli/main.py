@@ -214,13 +214,21 @@ def rebuild_recommender() -> None:
 
 @app.command("eval-recommender")
 def eval_recommender(
-    data: Annotated[Path | None, typer.Option(help="folder of the COCO files (../shared/data)")] = None,
-    generated: Annotated[bool, typer.Option(help="use generated data even if real data is there")] = False,
+    data: Annotated[
+        Path | None, typer.Option(help="folder of the COCO files (coco_i2kg_map.txt, coco_valid.txt, ...)")
+    ] = None,
+    generated: Annotated[bool, typer.Option(help="use generated data instead of --data")] = False,
     max_users: Annotated[int | None, typer.Option(min=100, help="evaluate a fixed sample of users")] = None,
 ) -> None:
     """HR@10, NDCG@10 and coverage of popularity, item-kNN, content and the hybrid: leave-one-out, or a time
     split when DIR also holds the later split (coco_test.txt or test.txt)."""
+    if (data is None) == (not generated):
+        typer.secho("give either --data DIR (the COCO files) or --generated", fg="red", err=True)
+        raise typer.Exit(2)
     dataset = evaluation.load(data, generated=generated)
+    if data is not None and dataset.source.startswith("generated"):
+        typer.secho(f"no COCO files in {data}", fg="red", err=True)
+        raise typer.Exit(2)
     typer.echo(f"data: {dataset.source}: {len(dataset.courses)} courses, {len(dataset.interactions)} events")
     results = evaluation.evaluate(dataset, max_users=max_users)
     held = "first later course" if dataset.later else "latest course"

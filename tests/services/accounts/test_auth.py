@@ -70,6 +70,14 @@ def forge(settings: Settings, *, secret: str | None = None, algorithm: str = "HS
     return token
 
 
+async def caller(client: httpx.AsyncClient, access_token: str) -> str:
+    """Whose token this is, as GET /users/me says (it must answer 200)."""
+    me = await client.get("/users/me", headers=bearer(access_token))
+    assert me.status_code == 200, me.text
+    user_id: str = me.json()["id"]
+    return user_id
+
+
 def claims_for(user_id: str, typ: str = "access", **overrides: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
@@ -295,9 +303,7 @@ async def test_login_with_json(client: httpx.AsyncClient, student: Actor, settin
     assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == settings.access_token_minutes * 60
-    me = await client.get("/users/me", headers=bearer(body["access_token"]))
-    assert me.status_code == 200
-    assert me.json()["id"] == student.id
+    assert await caller(client, body["access_token"]) == student.id
 
 
 async def test_login_with_oauth2_form(client: httpx.AsyncClient, student: Actor) -> None:
@@ -309,9 +315,7 @@ async def test_login_with_oauth2_form(client: httpx.AsyncClient, student: Actor)
     assert reply.headers["cache-control"] == "no-store"
     body = reply.json()
     assert body["token_type"] == "bearer"
-    me = await client.get("/users/me", headers=bearer(body["access_token"]))
-    assert me.status_code == 200
-    assert me.json()["id"] == student.id
+    assert await caller(client, body["access_token"]) == student.id
 
 
 async def test_login_with_multipart_form(client: httpx.AsyncClient, student: Actor) -> None:

@@ -283,6 +283,16 @@ def test_eval_command_prints_the_table() -> None:
     assert "HR@10" in result.output and "hybrid" in result.output and "item-kNN" in result.output
 
 
+def test_eval_command_needs_a_data_folder_or_generated(tmp_path: Path) -> None:
+    """No default folder outside the repository: the data is named, or generated on request."""
+    bare = CliRunner().invoke(cli, ["eval-recommender"])
+    assert bare.exit_code == 2 and "--data DIR" in bare.output and "HR@10" not in bare.output
+    empty = CliRunner().invoke(cli, ["eval-recommender", "--data", str(tmp_path)])
+    assert empty.exit_code == 2 and "no COCO files" in empty.output and "HR@10" not in empty.output
+    both = CliRunner().invoke(cli, ["eval-recommender", "--data", str(tmp_path), "--generated"])
+    assert both.exit_code == 2
+
+
 async def test_rebuild_command(
     app: FastAPI, client: httpx.AsyncClient, world: dict[str, Any], student: Actor
 ) -> None:

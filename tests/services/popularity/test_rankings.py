@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +19,7 @@ from oms.redis_store import pop_bucket as bucket
 from oms.services.popularity.rankings import Window, mongo_counts
 from tests.support.api import Actor
 from tests.support.factories import MakeCourse, MakeStudent
+from tests.support.settings import process_env
 
 
 async def enroll_many(client: httpx.AsyncClient, course: dict[str, Any], students: list[Actor]) -> None:
@@ -150,16 +151,10 @@ async def test_bad_parameters_are_422(client: httpx.AsyncClient, path: str, para
 
 
 async def test_rebuild_rankings_command(
-    app: FastAPI, stack: dict[str, str], ranked: list[dict[str, Any]], tmp_path: Any
+    app: FastAPI, stack: dict[str, str], ranked: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     await app.state.redis.delete(bucket("enroll", "all"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
-    env.update(
-        OMS_MONGODB_URL=f"{stack['mongo']}/oms_test",
-        OMS_REDIS_URL=stack["redis"],
-        OMS_DATA_DIR=str(tmp_path),
-        OMS_LOG_LEVEL="WARNING",
-    )
+    env = process_env(stack, "oms_test", tmp_path)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "oms.cli.main", "rebuild-rankings", env=env, stderr=asyncio.subprocess.PIPE
     )

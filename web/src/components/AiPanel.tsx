@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query"
 import { useTranslation } from "react-i18next"
 import { adviceQuery } from "@/api/queries"
 import { apiLang } from "@/i18n"
-import { formatDate } from "@/lib/format"
+import { formatDate, formatPercent } from "@/lib/format"
 import { Recommendations } from "./Recommendations"
 
 export function AiPanel({ enrollmentId }: { enrollmentId: string }) {
@@ -36,6 +36,15 @@ export function AiPanel({ enrollmentId }: { enrollmentId: string }) {
                   <List.Item key={i}>{s}</List.Item>
                 ))}
               </List>
+            )}
+            <Text size="sm">{t("ai.pace", { sections: advice.data.pace.sections_last_7_days })}</Text>
+            {advice.data.cohort && advice.data.cohort.learners > 1 && (
+              <Text size="sm">
+                {t("ai.cohort", {
+                  percent: formatPercent(advice.data.cohort.ahead_of_percent / 100, i18n.language),
+                  learners: advice.data.cohort.learners,
+                })}
+              </Text>
             )}
             {advice.data.estimated_completion && (
               <Text size="sm">

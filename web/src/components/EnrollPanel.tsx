@@ -30,7 +30,7 @@ export function EnrollPanel({ course }: { course: CoursePublic }) {
   })
 
   if (course.status === "archived") {
-    return <Alert color="gray" title={t("course.archived")} />
+    return <Alert variant="default" color="gray" title={t("course.archived")} />
   }
   if (!signedIn) {
     return (

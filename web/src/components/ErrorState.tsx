@@ -34,7 +34,7 @@ function SignInAgain() {
   const { t } = useTranslation()
   const location = useLocation()
   return (
-    <Alert color="yellow" title={t("auth.sessionEnded")} role="alert">
+    <Alert variant="default" color="yellow" title={t("auth.sessionEnded")} role="alert">
       <ButtonLink to="/login" search={{ redirect: location.href }} mt="sm">
         {t("auth.signInToContinue")}
       </ButtonLink>

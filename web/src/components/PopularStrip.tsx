@@ -1,4 +1,4 @@
-/** "Popular this week": the 7-day ranking; hidden when the ranking is empty or unavailable. */
+/** "Popular this week": the 7-day ranking; says so when nothing is popular yet, hidden when unavailable. */
 import { Card, Group, ScrollArea, Skeleton, Text, Title } from "@mantine/core"
 import { useQuery } from "@tanstack/react-query"
 import { useTranslation } from "react-i18next"
@@ -8,12 +8,15 @@ import { AnchorLink } from "@/components/links"
 export function PopularStrip() {
   const { t } = useTranslation()
   const popular = useQuery(popularQuery())
-  if (popular.isError || (popular.data && popular.data.items.length === 0)) return null
+  if (popular.isError) return null
   return (
     <section>
       <Title order={2} size="h4" id="popular-heading" mb="xs">
         {t("catalogue.popularThisWeek")}
       </Title>
+      {popular.data?.items.length === 0 ? (
+        <Text size="sm">{t("catalogue.popularEmpty")}</Text>
+      ) : (
       <ScrollArea type="auto" offsetScrollbars>
         <Group component="ol" gap="sm" wrap="nowrap" p={0} m={0} style={{ listStyle: "none" }} h={86}>
           {popular.isPending
@@ -30,6 +33,7 @@ export function PopularStrip() {
               ))}
         </Group>
       </ScrollArea>
+      )}
     </section>
   )
 }

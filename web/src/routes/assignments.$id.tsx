@@ -57,7 +57,7 @@ function AssignmentPage() {
         </Title>
         <Markdown source={a.instructions} />
       </section>
-      {a.status === "archived" ? <Alert color="gray" title={t("assignments.closed")} /> : <HandIn assignment={a} />}
+      {a.status === "archived" ? <Alert variant="default" color="gray" title={t("assignments.closed")} /> : <HandIn assignment={a} />}
       <section>
         <Title order={2} size="h3" id="attempts-heading" mb="xs">
           {t("assignments.attempts")}

@@ -55,7 +55,12 @@ function LearnPage() {
           <AnchorLink to="/courses/$slug" params={{ slug: c.slug }} size="sm">
             {c.name}
           </AnchorLink>
-          {dropped && <Alert color="yellow" title={t("learn.droppedNotice")} />}
+          {dropped && <Alert variant="default" color="yellow" title={t("learn.droppedNotice")} />}
+          {!dropped && ids.length > 0 && ids.every((id) => e.completed_sections.includes(id)) && (
+            <Text c="green.9" fw={700} role="status">
+              {t("learn.courseDone")}
+            </Text>
+          )}
           {!section ? (
             <Text>{t("learn.noSections")}</Text>
           ) : (

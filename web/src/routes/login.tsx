@@ -36,7 +36,7 @@ function LoginPage() {
     setError(null)
     try {
       await signIn(values.username.trim(), values.password)
-      queryClient.clear()
+      void queryClient.resetQueries() // what was read signed out is read again as this user
       await navigate({ href: safeRedirect(redirect), replace: true })
     } catch (e) {
       setError(isApiError(e, 401) ? t("auth.badCredentials") : problemMessage(e, t, i18n.language))

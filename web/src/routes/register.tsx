@@ -43,7 +43,7 @@ function RegisterPage() {
         body: { username, password: values.password, display_name: values.display_name.trim() || null },
       })
       await signIn(username, values.password)
-      queryClient.clear()
+      void queryClient.resetQueries() // what was read signed out is read again as this user
       await navigate({ href: safeRedirect(redirect), replace: true })
     } catch (e) {
       if (isApiError(e, 409)) form.setFieldError("username", t("auth.usernameTaken"))

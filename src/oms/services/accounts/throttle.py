@@ -2,9 +2,8 @@
 
 An attempt is counted *before* the work it guards (the password hash), so however many requests race,
 at most `limit` of them per window get through; a successful login gives its attempt back. Counts live in
-Redis (shared by every worker) and, as a floor, in this process, so a Redis fault midway never resets them.
-The floor a Redis count is held to is the attempts this process had finished counting before this one
-began: concurrent attempts reach Redis in any order, and only those are surely counted there before it.
+Redis (shared by every worker) and in this process, which also counts the attempts Redis missed: while Redis
+answers, the count is Redis's plus those missed ones, so a Redis fault midway never resets it.
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ from oms.redis_store import RedisGuard
 
 @dataclass
 class _LocalCounter:
-    count: int = 0  # attempts begun in the window
-    done: int = 0  # attempts whose count Redis answered (or failed to)
+    count: int = 0
+    missed: int = 0  # attempts Redis did not count (it did not answer)
     expires: float = 0.0
 
 
@@ -50,17 +49,19 @@ class Throttle:
                 _, count, ttl = await pipe.execute()
             return int(count), int(ttl)
 
-        counter = self._take_local(key, window_s)  # a floor that holds if Redis fails midway
-        finished_before = counter.done
+        # Not the larger of the two counts: concurrent attempts reach Redis in another order than they were
+        # counted here, and the larger count would then refuse every one of a burst.
+        local_count, local_ttl = self._take_local(key, window_s)
+        counter = self._local[key]
         counted = await self.guard.run(incr, None)
-        counter.done += 1
-        if counted is not None:
-            count, ttl = max(counted[0], finished_before + 1), counted[1]
+        if counted is None:
+            counter.missed += 1
+            count, ttl = local_count, local_ttl
         else:
-            count, ttl = counter.count, int(counter.expires - time.monotonic()) + 1
+            count, ttl = counted[0] + counter.missed, counted[1]
         return None if count <= limit else max(ttl, 1)
 
-    def _take_local(self, key: str, window_s: int) -> _LocalCounter:
+    def _take_local(self, key: str, window_s: int) -> tuple[int, int]:
         now = time.monotonic()
         counter = self._local.get(key)
         if counter is None or counter.expires <= now:
@@ -68,7 +69,7 @@ class Throttle:
                 self._local = {k: c for k, c in self._local.items() if c.expires > now}
             counter = self._local[key] = _LocalCounter(expires=now + window_s)
         counter.count += 1
-        return counter
+        return counter.count, int(counter.expires - now) + 1
 
     async def give_back(self, key: str) -> None:
         """Undo one counted attempt (a login that succeeded is not a failure)."""
@@ -79,7 +80,8 @@ class Throttle:
 
         await self.guard.run(decr, None)
         if (counter := self._local.get(key)) is not None:
-            counter.count, counter.done = max(counter.count - 1, 0), max(counter.done - 1, 0)
+            counter.count = max(counter.count - 1, 0)
+            counter.missed = min(counter.missed, counter.count)
 
     async def reset(self, key: str) -> None:
         """Forget every attempt under `key`."""

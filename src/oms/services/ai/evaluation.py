@@ -19,7 +19,6 @@ from oms.services.ai import model as recommender
 from oms.services.ai.model import Weights
 from oms.services.ai.text import CourseText
 
-DEFAULT_DATA = Path("../shared/data")
 TAG_RELATIONS = {"0", "1", "2", "3"}  # category, concept, level, language (r_map); 4 = audience is noise
 _BATCH = 2048
 
@@ -199,8 +198,8 @@ def _measure(
 
 
 def load(folder: Path | None, generated: bool = False) -> Dataset:
-    """The real data under `folder` (default ../shared/data) when present, else generated data."""
-    real = None if generated else load_coco(folder or DEFAULT_DATA)
+    """The real (COCO) data under `folder` when it is there, else generated data."""
+    real = None if generated or folder is None else load_coco(folder)
     return real or generate()
 
 

@@ -25,7 +25,7 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState("networkidle")
   // Toasts come and go; the page under them is what the picture is for.
   await page.addStyleTag({ content: ".mantine-Notifications-root { display: none !important; }" })
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false })
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
 }
 
 /** Press Tab until the element has focus (keyboard-only use), failing after `max` presses. */

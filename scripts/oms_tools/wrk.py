@@ -1,4 +1,7 @@
-"""wrk (Debian's package) on a list of paths, one JSON summary line out of its Lua `done` hook."""
+"""wrk (Debian's package) on a list of GET paths, one JSON summary line out of its Lua `done` hook.
+
+The benchmark picks a path at random per request (seeded), the load test's figures cycle through them.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +11,18 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-_SCRIPT = """
-local paths = {%s}
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
-end
+_PICK = {
+    "random": "math.randomseed(7)\nrequest = function()\n  return wrk.format('GET', paths[math.random(#paths)])\nend",
+    "cycle": "local n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format('GET', paths[(n % #paths) + 1])\nend",
+}
+_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'WRK-JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, "non_2xx": %%d, ' ..
-    '"socket_errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50),
+    'WRK-JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non_2xx": %d, ' ..
+    '"socket_errors": %d}\\n', summary.requests, summary.duration, latency:percentile(50),
     latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
 end
 """
@@ -43,6 +45,11 @@ class WrkResult:
         return self.requests / self.seconds
 
 
+def available() -> bool:
+    """Whether wrk is installed."""
+    return shutil.which("wrk") is not None
+
+
 def ensure_wrk() -> str:
     """The wrk program, installed from Debian's packages when missing (as root)."""
     found = shutil.which("wrk")
@@ -59,12 +66,36 @@ def ensure_wrk() -> str:
     return found
 
 
-def run(port: int, paths: list[str], connections: int, seconds: int, workdir: Path) -> WrkResult:
+def script(paths: list[str], pick: Literal["random", "cycle"]) -> str:
+    """The Lua script: choose a path per request, print the summary line when done."""
+    listed = ", ".join(json.dumps(p) for p in paths)
+    return f"local paths = {{{listed}}}\n{_PICK[pick]}\n{_DONE}"
+
+
+def run(
+    port: int,
+    paths: list[str],
+    connections: int,
+    seconds: float,
+    workdir: Path,
+    *,
+    pick: Literal["random", "cycle"] = "cycle",
+    timeout: str = "5s",
+) -> WrkResult:
     """wrk with one thread and `connections` keep-alive connections against 127.0.0.1:`port`."""
-    script = workdir / "wrk-paths.lua"
-    script.write_text(_SCRIPT % ", ".join(json.dumps(p) for p in paths))
-    cmd = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script)]
-    done = subprocess.run([*cmd, f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True)  # noqa: S603
+    lua = workdir / "wrk-paths.lua"
+    lua.write_text(script(paths, pick))
+    cmd = [
+        ensure_wrk(),
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        timeout,
+        "--latency",
+    ]
+    cmd += ["-s", str(lua), f"http://127.0.0.1:{port}"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603  # our own argv
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRK-JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{done.stdout}{done.stderr}")

@@ -1,8 +1,9 @@
-"""A realistic course catalogue in the import format (docs/course-import.schema.json), for demos and
-benchmarks. Deterministic for a given seed; written as it is generated, so any size streams.
+"""The one generated course catalogue of the scripts: courses in the import format
+(docs/course-import.schema.json), deterministic for a given seed and streamed as they are generated, and the
+same courses (and enrollments) as stored documents for the benchmarks that write MongoDB directly.
 
-    .venv/bin/python scripts/course_catalogue.py 10000 --sections 5 > catalogue.ndjson
-    .venv/bin/python scripts/course_catalogue.py 1000 --body-bytes 2000 --format json > catalogue.json
+    scripts/generate-catalogue 10000 --sections 5 > catalogue.ndjson
+    scripts/generate-catalogue 1000 --body-bytes 2000 --format json > catalogue.json
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import argparse
 import random
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from typing import IO, Any
 
 import orjson
+from bson import ObjectId
 
 TOPICS = {
     "python": ["Python", "programming"],
@@ -74,6 +77,7 @@ STATUSES = ["published"] * 8 + ["draft", "archived"]
 
 
 def sentence(rng: random.Random) -> str:
+    """Six to fourteen words of course prose."""
     words = [rng.choice(WORDS) for _ in range(rng.randint(6, 14))]
     return " ".join(words).capitalize() + "."
 
@@ -142,7 +146,46 @@ def write(out: IO[bytes], courses: Iterator[dict[str, Any]], fmt: str) -> int:
     return written
 
 
+def stored_course(item: dict[str, Any], at: datetime, name: str | None = None) -> dict[str, Any]:
+    """A course in the import format as the `courses` collection stores it (published unless it says
+    otherwise), created and updated `at`; `name` replaces the generated one (real catalogues' titles)."""
+    sections = [
+        {"section_id": ObjectId(), "order": i, "body": "", **section}
+        for i, section in enumerate(item.get("sections", []))
+    ]
+    return {
+        "_id": ObjectId(),
+        "description": "",
+        "content": "",
+        "tags": [],
+        "status": "published",
+        **item,
+        **({"name": name} if name else {}),
+        "sections": sections,
+        "created_by": None,
+        "created_at": at,
+        "updated_at": at,
+        "version": 1,
+    }
+
+
+def stored_enrollment(user_id: ObjectId, course_id: ObjectId, at: datetime) -> dict[str, Any]:
+    """An active enrollment begun `at`, with no progress yet, as the `enrollments` collection stores it."""
+    return {
+        "user_id": user_id,
+        "course_id": course_id,
+        "status": "active",
+        "progress": 0.0,
+        "completed_sections": [],
+        "history": [{"at": at, "event": "enrolled", "section_id": None, "progress": 0.0}],
+        "enrolled_at": at,
+        "updated_at": at,
+        "completed_at": None,
+    }
+
+
 def main() -> None:
+    """`scripts/generate-catalogue`: the catalogue on stdout."""
     parser = argparse.ArgumentParser(description="Generate a course catalogue in the OMS import format.")
     parser.add_argument("count", type=int, help="number of courses")
     parser.add_argument("--sections", type=int, default=5, help="sections per course (default 5)")

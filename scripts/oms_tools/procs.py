@@ -1,4 +1,7 @@
-"""Child processes that die with their parent, and waiting for them to answer."""
+"""Child processes that die with their parent (devstack's PR_SET_PDEATHSIG), and waiting for them to answer.
+
+Every script starts its servers through `spawn`, so none outlives a script that crashed or was killed.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +13,25 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from oms.cli.devstack import StackError, port_open
+from oms.cli.devstack import StackError, die_with_parent, free_port, port_open
 
 
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the parent dies, so nothing outlives the stack (Linux)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def spawn(args: list[str], log: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """Start `args` in its own session with stdout and stderr appended to `log`."""
+def spawn(
+    args: list[str], log: Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `args` in its own session with stdout and stderr appended to `log`; it gets SIGTERM when this
+    process dies (Linux)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         return subprocess.Popen(  # noqa: S603  # our own argv, no shell
             args,
             env=dict(env) if env is not None else None,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # only sets a signal flag
+            preexec_fn=die_with_parent,  # only sets a signal flag
         )
 
 
@@ -79,3 +78,17 @@ def stop(procs: list[subprocess.Popen[bytes]], sig: int = signal.SIGTERM, timeou
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def serve_api(env: Mapping[str, str], log: Path, timeout: float = 60) -> tuple[subprocess.Popen[bytes], str]:
+    """`oms serve` on a free port with `env`, once its /readyz answers 200; the process and its base URL."""
+    port = free_port()
+    oms = str(Path(sys.executable).parent / "oms")
+    proc = spawn([oms, "serve", "--port", str(port)], log, env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(proc, f"{base}/readyz", "oms serve", log, timeout)
+    except StackError:
+        stop([proc])
+        raise
+    return proc, base
