@@ -3,8 +3,7 @@ import AxeBuilder from "@axe-core/playwright"
 import { expect, test } from "@playwright/test"
 import type { Page } from "@playwright/test"
 import { adminApi, createAssignment, createCourse, uid } from "../support/api"
-import { shot } from "../support/ui"
-import { ADMIN_WORDS, signIn } from "./words"
+import { ADMIN_WORDS, adminShot, signIn } from "./words"
 
 async function serious(page: Page): Promise<string[]> {
   await page.waitForLoadState("networkidle")
@@ -47,7 +46,7 @@ for (const [lang, width] of [
         expect(await serious(page), `${path}`).toEqual([])
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
         expect(overflow, `horizontal scroll on ${path}`).toBeLessThanOrEqual(0)
-        await shot(page, `admin-${name}-${lang}`)
+        await adminShot(page, `admin-${name}-${lang}`)
       }
     })
   })

@@ -5,8 +5,7 @@
  */
 import { expect, test } from "@playwright/test"
 import { uid } from "../support/api"
-import { shot } from "../support/ui"
-import { ADMIN_WORDS, secondAdmin, signIn } from "./words"
+import { ADMIN_WORDS, adminShot, secondAdmin, signIn } from "./words"
 
 for (const lang of ["en", "zh"] as const) {
   const w = ADMIN_WORDS[lang]
@@ -35,7 +34,7 @@ for (const lang of ["en", "zh"] as const) {
       await up.focus()
       await page.keyboard.press("Enter")
       await expect(page.getByLabel(`${w.sectionTitle} 1`)).toHaveValue("Second part")
-      await shot(page, `admin-editor-${lang}`)
+      await adminShot(page, `admin-editor-${lang}`)
       await page.getByRole("button", { name: w.create }).click()
       await expect(page.getByText(w.created)).toBeVisible()
       await expect(page).toHaveURL(/\/admin\/courses\/[0-9a-f]{24}$/)
@@ -73,7 +72,7 @@ for (const lang of ["en", "zh"] as const) {
       const dialog = page.getByRole("dialog", { name: w.conflict })
       await expect(dialog).toBeVisible()
       await expect(dialog).toContainText("Written by the other admin")
-      await shot(page, `admin-conflict-${lang}`)
+      await adminShot(page, `admin-conflict-${lang}`)
       await dialog.getByRole("button", { name: w.overwrite }).click()
       await expect(page.getByText(w.saved)).toBeVisible()
       await page.reload()

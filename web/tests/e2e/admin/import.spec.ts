@@ -6,8 +6,7 @@
 import { expect, test } from "@playwright/test"
 import fs from "node:fs/promises"
 import { uid } from "../support/api"
-import { shot } from "../support/ui"
-import { ADMIN_WORDS, signIn } from "./words"
+import { ADMIN_WORDS, adminShot, signIn } from "./words"
 
 for (const lang of ["en", "zh"] as const) {
   const w = ADMIN_WORDS[lang]
@@ -43,7 +42,7 @@ for (const lang of ["en", "zh"] as const) {
       await expect(table.getByRole("row").filter({ hasText: `${tag}-bad2` })).toContainText("sections.0")
       await expect(table.getByRole("row").filter({ hasText: `${tag}-bad` }).first()).toContainText("name")
       await expect(table.getByRole("row").filter({ hasText: `${tag}-bad2` }).getByRole("cell").nth(1)).toHaveText("4")
-      await shot(page, `admin-import-${lang}`)
+      await adminShot(page, `admin-import-${lang}`)
       // Nothing was written by the dry run.
       expect((await page.request.get(`/api/v1/courses/${tag}-1`)).status()).toBe(404)
 

@@ -4,8 +4,7 @@
  */
 import { expect, request as playwrightRequest, test } from "@playwright/test"
 import { adminApi, baseURL, createAssignment, createCourse, createStudent, uid } from "../support/api"
-import { shot } from "../support/ui"
-import { ADMIN_WORDS, signIn } from "./words"
+import { ADMIN_WORDS, adminShot, signIn } from "./words"
 
 async function lateSubmission(courseName: string): Promise<{ title: string; student: { username: string; password: string } }> {
   const api = await adminApi()
@@ -42,7 +41,7 @@ for (const lang of ["en", "zh"] as const) {
       await expect(page.getByText("My late answer.")).toBeVisible()
       await page.getByLabel(w.score).fill("87")
       await page.getByLabel(w.feedback).fill("Good, but late.")
-      await shot(page, `admin-grading-${lang}`)
+      await adminShot(page, `admin-grading-${lang}`)
       await page.getByRole("button", { name: w.saveGrade }).click()
       await expect(page.getByText(w.graded)).toBeVisible()
 
@@ -70,7 +69,7 @@ for (const lang of ["en", "zh"] as const) {
       await row.getByRole("button", { name: `${w.disable} ${student.username}` }).click()
       const dialog = page.getByRole("dialog")
       await expect(dialog).toContainText(student.username)
-      await shot(page, `admin-people-${lang}`)
+      await adminShot(page, `admin-people-${lang}`)
       await dialog.getByRole("button", { name: w.disable }).click()
       await expect(row).toContainText(w.disabled)
 
@@ -87,7 +86,7 @@ for (const lang of ["en", "zh"] as const) {
       await expect(entry).toContainText("user.update")
       await entry.getByText(w.showChanges).click()
       await expect(entry).toContainText("disabled")
-      await shot(page, `admin-audit-${lang}`)
+      await adminShot(page, `admin-audit-${lang}`)
     })
   })
 }

@@ -1,6 +1,8 @@
 /** The admin console's words in both languages, and signing in as the admin through the UI. */
 import { expect } from "@playwright/test"
 import type { Browser, BrowserContext, Page } from "@playwright/test"
+import path from "node:path"
+import { SHOTS } from "../support/ui"
 
 export const ADMIN_WORDS = {
   en: {
@@ -148,4 +150,13 @@ export async function secondAdmin(browser: Browser, w: AdminWords): Promise<{ co
   const page = await context.newPage()
   await signIn(page, w)
   return { context, page }
+}
+
+/** A screenshot into docs/web/ without the toasts, which come back afterwards (the tests read them). */
+export async function adminShot(page: Page, name: string): Promise<void> {
+  if (process.env.E2E_SCREENSHOTS === "0") return
+  await page.waitForLoadState("networkidle")
+  const style = await page.addStyleTag({ content: ".mantine-Notifications-root { display: none !important; }" })
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false })
+  await style.evaluate((el) => (el as Element).remove())
 }
