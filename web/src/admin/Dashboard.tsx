@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query"
 import { useState } from "react"
 import { useTranslation } from "react-i18next"
 import { adminActivity, adminCourseFigures, coursesPopular } from "@/client"
+import { ApiError, NetworkError } from "@/api/problem"
 import { ErrorState } from "@/components/ErrorState"
 import { formatDate, formatNumber, formatPercent } from "@/lib/format"
 import { BarList, LineChart } from "./Charts"
@@ -159,8 +160,16 @@ function Health() {
   const q = useQuery({
     queryKey: ["admin", "readyz"],
     queryFn: async (): Promise<Ready> => {
-      const r = await fetch("/api/v1/readyz", { headers: { Accept: "application/json" } })
-      return (await r.json()) as Ready
+      let r: Response
+      try {
+        r = await fetch("/api/v1/readyz", { headers: { Accept: "application/json" } })
+      } catch (e) {
+        throw new NetworkError(e)
+      }
+      // 503 still carries the checks (MongoDB down); anything else without them is a problem.
+      const body = (await r.json().catch(() => null)) as Ready | null
+      if (!body?.checks) throw new ApiError(r.status, body, r.headers.get("Retry-After"))
+      return body
     },
     refetchInterval: 30_000,
   })

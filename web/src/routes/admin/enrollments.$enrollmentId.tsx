@@ -11,6 +11,15 @@ import { PageSkeleton } from "@/components/Skeletons"
 import { AnchorLink } from "@/components/links"
 import { formatDateTime } from "@/lib/format"
 
+const EVENTS: Record<string, string> = {
+  enrolled: "learn.eventEnrolled",
+  section_completed: "learn.eventSectionCompleted",
+  section_reset: "learn.eventSectionReset",
+  dropped: "learn.eventDropped",
+  reenrolled: "learn.eventReEnrolled",
+  completed: "learn.eventCourseCompleted",
+}
+
 export const Route = createFileRoute("/admin/enrollments/$enrollmentId")({
   component: EnrollmentPage,
 })
@@ -66,7 +75,7 @@ function EnrollmentPage() {
             {d.history.map((h, i) => (
               <Table.Tr key={i}>
                 <Table.Td>{formatDateTime(h.at, i18n.language)}</Table.Td>
-                <Table.Td>{h.event}</Table.Td>
+                <Table.Td>{EVENTS[h.event] ? t(EVENTS[h.event]!) : h.event}</Table.Td>
                 <Table.Td>{h.section_id ?? ""}</Table.Td>
                 <Table.Td>{Math.round(h.progress)}%</Table.Td>
               </Table.Tr>

@@ -34,6 +34,16 @@ for (const lang of ["en", "zh"] as const) {
       await up.focus()
       await page.keyboard.press("Enter")
       await expect(page.getByLabel(`${w.sectionTitle} 1`)).toHaveValue("Second part")
+      // Drag and drop: the handle of "First part" dropped on the first card puts it back on top.
+      await page
+        .getByRole("button", { name: new RegExp(`First part`) })
+        .and(page.locator("[draggable=true]"))
+        .dragTo(page.getByTestId("section-card").first())
+      await expect(page.getByLabel(`${w.sectionTitle} 1`)).toHaveValue("First part")
+      // And by keyboard again: "Move down" on it.
+      await page.getByRole("button", { name: new RegExp(`^${w.moveDown}.*First part`) }).focus()
+      await page.keyboard.press("Enter")
+      await expect(page.getByLabel(`${w.sectionTitle} 1`)).toHaveValue("Second part")
       await adminShot(page, `admin-editor-${lang}`)
       await page.getByRole("button", { name: w.create }).click()
       await expect(page.getByText(w.created)).toBeVisible()
