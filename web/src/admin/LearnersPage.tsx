@@ -131,7 +131,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>()
 /** One date formatter per language (making one per cell would cost more than the rest of the row). */
 function dateTime(iso: string, lang: string): string {
   let f = formatters.get(lang)
-  if (!f) formatters.set(lang, (f = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" })))
+  if (!f) formatters.set(lang, (f = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" })))
   return f.format(new Date(iso))
 }
 
@@ -158,8 +158,8 @@ const RosterRow = memo(function RosterRow({ entry: e, index, start, lang }: { en
       <div role="cell" data-status={e.status}>
         {t(`admin.status.${e.status}`)}
       </div>
-      <div role="cell">{dateTime(e.enrolled_at, lang)}</div>
-      <div role="cell">{dateTime(e.updated_at, lang)}</div>
+      <div role="cell" className="oms-ellipsis">{dateTime(e.enrolled_at, lang)}</div>
+      <div role="cell" className="oms-ellipsis">{dateTime(e.updated_at, lang)}</div>
     </div>
   )
 })

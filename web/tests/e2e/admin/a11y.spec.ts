@@ -35,7 +35,7 @@ for (const [lang, width] of [
         ["/admin/courses/new", "new"],
         [`/admin/courses/${course.id}/assignments`, "assignments"],
         ["/admin/import", "importpage"],
-        [`/admin/learners?course=${course.id}`, "learners"],
+        [`/admin/learners?course=${course.id}`, "learners-empty"],
         ["/admin/grading", "gradingqueue"],
         ["/admin/people", "peoplelist"],
         ["/admin/audit", "auditlog"],

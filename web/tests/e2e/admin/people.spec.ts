@@ -31,8 +31,9 @@ for (const lang of ["en", "zh"] as const) {
   test.describe(`grading, people and audit (${lang})`, () => {
     test.use({ locale: w.locale })
 
-    test(`grade a late submission (${lang})`, async ({ page }) => {
-      const { title } = await lateSubmission(`Grading ${lang} ${uid()}`)
+    test(`grade a late submission, then find the student among the learners (${lang})`, async ({ page }) => {
+      const courseName = `Grading ${lang} ${uid()}`
+      const { title, student } = await lateSubmission(courseName)
       await signIn(page, w)
       await page.getByRole("link", { name: w.grading, exact: true }).click()
       const row = page.getByRole("row").filter({ hasText: title })
@@ -52,6 +53,20 @@ for (const lang of ["en", "zh"] as const) {
       await expect(entry).toContainText("submission.grade")
       await entry.getByText(w.showChanges).click()
       await expect(entry).toContainText("87")
+
+      // The course's learners: the student with progress and status; their enrollment's history.
+      await page.getByRole("link", { name: w.learners, exact: true }).click()
+      await page.getByRole("textbox", { name: w.course }).fill(courseName)
+      await page.getByRole("option", { name: courseName }).click()
+      const roster = page.getByRole("table", { name: w.learners })
+      await expect(roster.getByRole("row").filter({ hasText: student.username })).toContainText("0%")
+      const csv = page.waitForEvent("download")
+      await page.getByRole("button", { name: lang === "en" ? "Download CSV" : "下载 CSV" }).click()
+      expect((await csv).suggestedFilename()).toMatch(/\.csv$/)
+      await adminShot(page, `admin-learners-${lang}`)
+      await roster.getByRole("link", { name: student.username }).click()
+      await expect(page.getByRole("heading", { level: 1 })).toContainText(student.username)
+      await expect(page.getByRole("table")).toContainText(lang === "en" ? "Enrolled" : "报名")
     })
 
     test(`disable a student and their open session ends (${lang})`, async ({ page, browser }) => {
