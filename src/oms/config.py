@@ -37,6 +37,22 @@ class Settings(BaseSettings):
 
     mongodb_url: str = "mongodb://127.0.0.1:27017/oms"
     mongodb_timeout_ms: int = Field(1000, ge=100, description="server selection / connect timeout")
+    request_deadline_ms: int = Field(
+        2500, ge=100, le=120_000, description="all database work of one API request, retries included"
+    )
+    ai_request_deadline_ms: int = Field(
+        12_000, ge=100, le=300_000, description="the same for the AI routes (they wait on a model too)"
+    )
+    mongodb_retry_s: float = Field(
+        1.0, gt=0, le=60, description="after the database failed to answer, how long requests skip it"
+    )
+    import_batch_deadline_s: float = Field(60, gt=0, description="one batch of a course import")
+    export_batch_deadline_s: float = Field(30, gt=0, description="one batch of a course export")
+    recommender_batch_deadline_s: float = Field(
+        120, gt=0, description="one step of a recommender build (a read, a batch of rows)"
+    )
+    rankings_rebuild_deadline_s: float = Field(60, gt=0, description="recounting the popularity rankings")
+    migrate_deadline_s: float = Field(60, gt=0, description="each step of installing validators and indexes")
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = Field(0.25, gt=0)
     redis_retry_s: float = Field(5.0, gt=0, description="after a Redis fault, how long to go without it")

@@ -1,4 +1,4 @@
-"""MongoDB: the client with short timeouts, Beanie start-up, and the idempotent schema migration."""
+"""MongoDB: the client with per-operation deadlines, Beanie start-up, and the idempotent schema migration."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
 from oms.config import Settings
+from oms.deadlines import BreakerListener, DatabaseBreaker, GuardedMongoClient, job_deadline
 from oms.documents import DOCUMENT_MODELS, assignment, audit, course, enrollment, submission, token, user
 from oms.documents.recommender import ITEM_VALIDATOR, STATE_VALIDATOR
 from oms.edge.metrics import MongoCommandMetrics
@@ -40,17 +41,26 @@ VIEWS: dict[str, tuple[str, list[dict[str, Any]]]] = {
 }
 
 
-def make_client(settings: Settings) -> AsyncMongoClient[dict[str, Any]]:
-    """A client that fails fast: a down server is an error within about a second, never a 30 s hang."""
+def make_client(
+    settings: Settings, breaker: DatabaseBreaker | None = None, timeout_ms: int | None = None
+) -> AsyncMongoClient[dict[str, Any]]:
+    """A client whose every operation has a deadline: `timeoutMS` (the request deadline) bounds any call
+    made outside a `pymongo.timeout()` block, retries included; there is no separate socket timeout, so a
+    hung server holds nothing longer than the deadline. A down server fails server selection within
+    `mongodb_timeout_ms`. With `breaker`, operations of refused requests fail at once (`oms.deadlines`).
+    `timeout_ms` replaces the request deadline as the default (commands run outside the API)."""
     timeout = settings.mongodb_timeout_ms
-    return AsyncMongoClient(
+    listeners: list[Any] = [MongoCommandMetrics()]
+    if breaker is not None:
+        listeners.append(BreakerListener(breaker))
+    return GuardedMongoClient(
         settings.mongodb_url,
         tz_aware=True,
+        timeoutMS=timeout_ms or settings.request_deadline_ms,
         serverSelectionTimeoutMS=timeout,
         connectTimeoutMS=timeout,
-        socketTimeoutMS=max(10 * timeout, 10_000),
         appname="oms",
-        event_listeners=[MongoCommandMetrics()],
+        event_listeners=listeners,
     )
 
 
@@ -109,20 +119,28 @@ async def install_audit_retention(db: AsyncDatabase[dict[str, Any]], days: int) 
 async def init_db(
     settings: Settings, client: AsyncMongoClient[dict[str, Any]]
 ) -> AsyncDatabase[dict[str, Any]]:
-    """Install validators and views, then let Beanie bind the documents and create their indexes."""
+    """Install validators and views, then let Beanie bind the documents and create their indexes.
+
+    Each step has its own deadline (`migrate_deadline_s`), and each is idempotent: run again after a
+    timeout, it finds what the first attempt did and changes it in place rather than failing."""
     db = client[settings.mongodb_database]
-    await install_validators(db)
-    await install_views(db)
-    await init_beanie(database=db, document_models=DOCUMENT_MODELS)
-    await install_audit_retention(db, settings.audit_retention_days)
+    with job_deadline(settings.migrate_deadline_s):
+        await install_validators(db)
+    with job_deadline(settings.migrate_deadline_s):
+        await install_views(db)
+    with job_deadline(settings.migrate_deadline_s):
+        await init_beanie(database=db, document_models=DOCUMENT_MODELS)
+    with job_deadline(settings.migrate_deadline_s):
+        await install_audit_retention(db, settings.audit_retention_days)
     log.info("database ready", extra={"database": db.name})
     return db
 
 
 @asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    """MongoDB ready for use outside the web app (CLI commands, scripts)."""
-    client = make_client(settings)
+    """MongoDB ready for use outside the web app (CLI commands, scripts): no request is waiting, so an
+    operation outside a batch deadline may take as long as a migration step."""
+    client = make_client(settings, timeout_ms=int(settings.migrate_deadline_s * 1000))
     try:
         yield await init_db(settings, client)
     finally:

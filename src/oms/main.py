@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
@@ -15,6 +16,8 @@ from oms import __version__, redis_store
 from oms.clock import utcnow
 from oms.config import Settings, get_settings
 from oms.db import init_db, make_client
+from oms.deadlines import DatabaseBreaker
+from oms.edge.deadlines import DatabaseDeadlineMiddleware
 from oms.edge.frontdoor import FrontDoor
 from oms.edge.hardening import SecurityHeadersMiddleware
 from oms.edge.metrics import metrics_endpoint, retire_dead_workers
@@ -61,8 +64,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     retire_dead_workers()
     async with AsyncExitStack() as teardown:
-        app.state.mongo = make_client(settings)
+        app.state.mongo = make_client(settings, app.state.database_breaker)
         teardown.push_async_callback(app.state.mongo.close)
+        app.state.database_breaker.bind(lambda: app.state.mongo.admin.command("ping"))
         app.state.redis = redis_store.connect(settings)
         teardown.push_async_callback(app.state.redis.aclose)
         guard = RedisGuard(app.state.redis, settings.redis_retry_s)
@@ -75,7 +79,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             retry_s=settings.redis_retry_s,
         )
         app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
-        app.state.rankings = Rankings(guard, views, enabled=settings.cache_enabled)
+        app.state.rankings = Rankings(
+            guard, views, enabled=settings.cache_enabled, deadline_s=settings.rankings_rebuild_deadline_s
+        )
         app.state.throttle = Throttle(guard)
         views.start()
         teardown.push_async_callback(views.stop)
@@ -118,6 +124,18 @@ class OMSApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def deadline_routes(settings: Settings) -> list[tuple[str, float | None]]:
+    """Routes whose database deadline is not the request deadline: the AI routes wait on a model as well;
+    import and export are long jobs, with a deadline per batch instead of one for the request."""
+    ai_s = settings.ai_request_deadline_ms / 1000
+    return [
+        (re.escape(admin_courses.IMPORT_PATH), None),
+        (re.escape(admin_courses.EXPORT_PATH), None),
+        (rf"{API_PREFIX}/enrollments/[^/]+/advice", ai_s),
+        (rf"{API_PREFIX}/me/recommendations", ai_s),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the OMS API for `settings` (from the environment when None)."""
     settings = settings or get_settings()
@@ -136,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.clock = utcnow
     app.state.hasher = PasswordHasher(settings)
     app.state.codec = TokenCodec(settings)
+    app.state.database_breaker = DatabaseBreaker(settings.mongodb_retry_s, settings.mongodb_timeout_ms / 1000)
 
     routers = (
         auth,
@@ -160,7 +179,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs.install_docs(app)
     install_error_handlers(app)
     install_openapi(app, extra_models=(LoginRequest,))
-    app.add_middleware(WebAppMiddleware, dist=settings.web_dist)  # innermost: headers, logs apply to it
+    app.add_middleware(  # innermost: every API request's database deadline; the web app's files need none
+        DatabaseDeadlineMiddleware,
+        breaker=app.state.database_breaker,
+        deadline_s=settings.request_deadline_ms / 1000,
+        routes=deadline_routes(settings),
+        never_refused=("/readyz", f"{API_PREFIX}/readyz"),
+    )
+    app.add_middleware(WebAppMiddleware, dist=settings.web_dist)  # inside headers and logs, which apply to it
     app.add_middleware(SecurityHeadersMiddleware, trusted_hosts=settings.trusted_hosts)
     # Bearer tokens cross origins; the session cookie never does: credentials are not allowed cross-origin.
     if settings.cors_origins:

@@ -123,7 +123,8 @@ async def export_file(
         with _bar(in_bytes=False) as bar:
             task = bar.add_task("exporting", total=total, items=0, rate=0.0)
             started, written = time.perf_counter(), 0
-            async for chunk in course_export.export_lines(statuses, tag, section_ids):
+            chunks = course_export.export_lines(statuses, tag, section_ids, settings.export_batch_deadline_s)
+            async for chunk in chunks:
                 out.write(chunk)
                 written += chunk.count(b"\n")
                 rate = written / max(time.perf_counter() - started, 1e-6)

@@ -141,7 +141,8 @@ def rebuild_rankings() -> None:
         try:
             async with connected(settings):
                 guard = RedisGuard(client)
-                return await Rankings(guard, ViewBuffer(guard)).rebuild()
+                rankings = Rankings(guard, ViewBuffer(guard), deadline_s=settings.rankings_rebuild_deadline_s)
+                return await rankings.rebuild()
         finally:
             await client.aclose()
 
@@ -165,7 +166,9 @@ def import_courses_command(
 ) -> None:
     """Import courses (format: docs/course-import.schema.json); exit code 0 only when no item failed."""
     settings = _settings()
-    options = ImportOptions(mode=mode, dry_run=dry_run, atomic=atomic)
+    options = ImportOptions(
+        mode=mode, dry_run=dry_run, atomic=atomic, batch_deadline_s=settings.import_batch_deadline_s
+    )
     try:
         result = asyncio.run(course_files.import_file(settings, file, options))
     except (OSError, DomainError) as exc:
@@ -200,7 +203,9 @@ def rebuild_recommender() -> None:
 
     async def run() -> builder.BuildReport | None:
         async with connected(settings) as db:
-            return await builder.rebuild(db, force=True, wait_s=60)
+            return await builder.rebuild(
+                db, force=True, wait_s=60, batch_deadline_s=settings.recommender_batch_deadline_s
+            )
 
     report = asyncio.run(run())
     if report is None:

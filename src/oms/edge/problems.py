@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from http import HTTPStatus
 from typing import Any
@@ -10,17 +11,19 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, NotPrimaryError, WTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import Send
 
+from oms.deadlines import REFUSED, DatabaseBreaker
 from oms.edge.context import request_id
 from oms.exceptions import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "about:blank"
+TIMED_OUT_DETAIL = "the database did not answer in time; try again shortly"
 
 
 def problem_body(
@@ -131,14 +134,25 @@ async def _http(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, detail, headers=headers or None)
 
 
-async def _database_down(_: Request, exc: Exception) -> Response:
-    log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
-    return problem(
-        503,
-        "the database is unavailable right now; try again shortly",
-        title="Service unavailable",
-        headers={"Retry-After": "2"},
-    )
+def _no_answer(exc: Exception) -> bool:
+    """Whether the database gave no answer at all (a server that answered with a time limit, or with "not
+    primary" during an election, is alive: that is no reason to skip it)."""
+    return isinstance(exc, ConnectionFailure) and not isinstance(exc, NotPrimaryError)
+
+
+async def _database_down(request: Request, exc: Exception) -> Response:
+    """503 for a database that did not answer in time (a deadline passed, or the request was refused while
+    the database is not answering) or could not be reached; the breaker learns of the failures."""
+    skipped = REFUSED.get()
+    timed_out = skipped or bool(getattr(exc, "timeout", False))
+    breaker: DatabaseBreaker | None = getattr(request.app.state, "database_breaker", None)
+    if breaker is not None and not skipped and _no_answer(exc):
+        breaker.failed(exc)
+    if not skipped:
+        log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+    detail = TIMED_OUT_DETAIL if timed_out else "the database is unavailable right now; try again shortly"
+    retry_after = max(1, math.ceil(breaker.retry_s)) if breaker is not None else 2
+    return problem(503, detail, title="Service unavailable", headers={"Retry-After": str(retry_after)})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -146,4 +160,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(ConnectionFailure, _database_down)  # includes selection and network timeouts
+    # network errors, network and server-selection timeouts, and time limits hit (client or server side)
+    for error in (ConnectionFailure, ExecutionTimeout, WTimeoutError):
+        app.add_exception_handler(error, _database_down)

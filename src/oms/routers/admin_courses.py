@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
-from oms.deps import AdminUser, Auditor, CacheDep
+from oms.deps import AdminUser, Auditor, CacheDep, SettingsDep
 from oms.documents.course import CourseStatus
 from oms.edge.problems import problem_body
 from oms.exceptions import Unprocessable
@@ -27,6 +27,7 @@ from oms.services.imports.reader import NDJSON_MEDIA_TYPES, Format, UnsupportedI
 router = APIRouter(prefix=API_PREFIX, tags=["import and export"])
 
 IMPORT_PATH = f"{API_PREFIX}/admin/courses/import"
+EXPORT_PATH = f"{API_PREFIX}/admin/courses/export"
 SPOOL_IN_MEMORY = 1024 * 1024
 _PLAIN_TYPES = {"", "application/json", "text/plain", "application/octet-stream", *NDJSON_MEDIA_TYPES}
 _IMPORT_BODY = {
@@ -94,6 +95,7 @@ async def import_courses(
     admin: AdminUser,
     actor: Auditor,
     cache: CacheDep,
+    settings: SettingsDep,
     mode: Annotated[ImportMode, Query(description="upsert: slug is the key; create: a taken slug fails")] = (
         ImportMode.upsert
     ),
@@ -106,7 +108,13 @@ async def import_courses(
     the item. Importing the same file twice changes nothing the second time. Sections are matched to
     existing ones by `section_id` or title, so students' progress survives edits.
     """
-    options = course_import.ImportOptions(mode=mode, dry_run=dry_run, atomic=atomic, author_id=admin.id)
+    options = course_import.ImportOptions(
+        mode=mode,
+        dry_run=dry_run,
+        atomic=atomic,
+        author_id=admin.id,
+        batch_deadline_s=settings.import_batch_deadline_s,
+    )
     async with audited(actor, "course.import", "courses", None) as outcome:
         async with received_file(request) as (source, fmt):
             report = await course_import.import_courses(source, fmt, options, cache)
@@ -128,13 +136,14 @@ async def import_courses(
 )
 async def export_courses(
     _: AdminUser,
+    settings: SettingsDep,
     status: Annotated[list[CourseStatus] | None, Query(description="any of these statuses")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     section_ids: Annotated[bool, Query(description="include each section's id")] = False,
 ) -> StreamingResponse:
     """Every course (admin) as NDJSON in the import format, ordered by slug; importable as it is."""
     return StreamingResponse(
-        course_export.export_lines(status, tag, section_ids),
+        course_export.export_lines(status, tag, section_ids, settings.export_batch_deadline_s),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="courses.ndjson"'},
     )

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pymongo
 from fastapi import APIRouter, Request, Response
+from pymongo.errors import PyMongoError
 
 from oms.routers import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
+MONGODB_CHECK_S = 1.0
+REDIS_CHECK_S = 0.5
 
 
 @router.get("/healthz")
@@ -18,9 +22,20 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _check(coro: Any, timeout: float) -> str:
+async def _mongodb(state: Any) -> str:
+    """`ok` when MongoDB answers a ping within its deadline (the ping is never refused: it is how the
+    database is seen to be back, and a success lets requests use it again)."""
     try:
-        await asyncio.wait_for(coro, timeout)
+        with pymongo.timeout(MONGODB_CHECK_S):
+            await state.mongo.admin.command("ping")
+    except PyMongoError:
+        return "down"
+    return "ok"
+
+
+async def _redis(state: Any) -> str:
+    try:
+        await asyncio.wait_for(state.redis.ping(), REDIS_CHECK_S)
     except Exception:
         return "down"
     return "ok"
@@ -30,10 +45,7 @@ async def _check(coro: Any, timeout: float) -> str:
 async def readyz(request: Request, response: Response) -> dict[str, Any]:
     """MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is."""
     state = request.app.state
-    mongo, redis = await asyncio.gather(
-        _check(state.mongo.admin.command("ping"), 1.0),
-        _check(state.redis.ping(), 0.5),
-    )
+    mongo, redis = await asyncio.gather(_mongodb(state), _redis(state))
     if mongo != "ok":
         response.status_code = 503
         overall = "unavailable"

@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from oms.clock import utcnow
+from oms.deadlines import job_deadline
 from oms.documents import Course, Enrollment
 from oms.documents.recommender import STATE_KEY, RecommenderItem, RecommenderState
 from oms.services.ai import model as recommender
@@ -166,16 +167,19 @@ def _picks(
     ]
 
 
-async def rebuild(db: Database, force: bool = False, wait_s: float = 0.0) -> BuildReport | None:
+async def rebuild(
+    db: Database, force: bool = False, wait_s: float = 0.0, batch_deadline_s: float = 120.0
+) -> BuildReport | None:
     """Build and switch to a new model; None when nothing changed (unless `force`) or another build holds
-    the lease for longer than `wait_s`."""
+    the lease for longer than `wait_s`. Each read and each batch of rows written has `batch_deadline_s`."""
     started = time.monotonic()
 
     async def unchanged() -> bool:
         state = await db[STATES].find_one({"key": STATE_KEY}, {"fingerprint": 1, "version": 1})
         return bool(state and state.get("version", 0) > 0 and state.get("fingerprint") == print_)
 
-    print_ = await fingerprint(db)
+    with job_deadline(batch_deadline_s):
+        print_ = await fingerprint(db)
     if not force and await unchanged():  # the usual scheduled check: two reads, no write
         return None
     while not await _take_lease(db, utcnow()):
@@ -183,29 +187,34 @@ async def rebuild(db: Database, force: bool = False, wait_s: float = 0.0) -> Bui
             return None
         await asyncio.sleep(0.05)
     now = utcnow()
-    print_ = await fingerprint(db)
+    with job_deadline(batch_deadline_s):
+        print_ = await fingerprint(db)
     if not force and await unchanged():  # another builder was first
         await db[STATES].update_one({"key": STATE_KEY}, {"$set": {"lease_until": None}})
         return None
     states = db[STATES]
     try:
-        courses = [
-            c
-            async for c in db[COURSES].find(
-                {}, {"name": 1, "description": 1, "tags": 1, "status": 1, "sections.title": 1}
-            )
-        ]
-        enrollments = [
-            e async for e in db[ENROLLMENTS].find({}, {"user_id": 1, "course_id": 1, "enrolled_at": 1})
-        ]
+        with job_deadline(batch_deadline_s):
+            courses = [
+                c
+                async for c in db[COURSES].find(
+                    {}, {"name": 1, "description": 1, "tags": 1, "status": 1, "sections.title": 1}
+                )
+            ]
+        with job_deadline(batch_deadline_s):
+            enrollments = [
+                e async for e in db[ENROLLMENTS].find({}, {"user_id": 1, "course_id": 1, "enrolled_at": 1})
+            ]
         built = await asyncio.to_thread(compute, courses, enrollments, now)
         current = await states.find_one({"key": STATE_KEY}, {"version": 1})
         version = int((current or {}).get("version", 0)) + 1
         items = db[ITEMS]
-        await items.delete_many({"version": version})  # left over from a build that died half-way
+        with job_deadline(batch_deadline_s):
+            await items.delete_many({"version": version})  # left over from a build that died half-way
         rows = [{"version": version, **row} for row in built["rows"]]
         for start in range(0, len(rows), _CHUNK):
-            await items.insert_many(rows[start : start + _CHUNK], ordered=False)
+            with job_deadline(batch_deadline_s):
+                await items.insert_many(rows[start : start + _CHUNK], ordered=False)
         seconds = round(time.monotonic() - started, 3)
         await states.update_one(
             {"key": STATE_KEY},
@@ -223,7 +232,8 @@ async def rebuild(db: Database, force: bool = False, wait_s: float = 0.0) -> Bui
                 }
             },
         )
-        await items.delete_many({"version": {"$lt": version - 1}})
+        with job_deadline(batch_deadline_s):
+            await items.delete_many({"version": {"$lt": version - 1}})
     except BaseException:
         await states.update_one({"key": STATE_KEY}, {"$set": {"lease_until": None}})
         raise

@@ -25,9 +25,10 @@ log = logging.getLogger(__name__)
 class Refresher:
     """The rebuild schedule: every `interval_s`, rebuild if the data changed and the last build is old enough."""
 
-    def __init__(self, db: Database, interval_s: float) -> None:
+    def __init__(self, db: Database, interval_s: float, batch_deadline_s: float = 120.0) -> None:
         self.db = db
         self.interval_s = interval_s
+        self.batch_deadline_s = batch_deadline_s
         self._task: asyncio.Task[None] | None = None
         self._next_allowed = 0.0
 
@@ -48,7 +49,7 @@ class Refresher:
         while True:
             try:
                 if time.monotonic() >= self._next_allowed:
-                    report = await rebuild(self.db)
+                    report = await rebuild(self.db, batch_deadline_s=self.batch_deadline_s)
                     if report is not None:
                         self._next_allowed = time.monotonic() + max(self.interval_s, 20 * report.seconds)
             except asyncio.CancelledError:
@@ -66,7 +67,9 @@ def start(state: Any, settings: Settings, guard: RedisGuard, rankings: Rankings)
     state.advice = AdviceService(guard, quota, provider, settings.ai_cache_ttl_s)
     writer = ReasonWriter(provider, quota) if provider and settings.ai_rewrite_reasons else None
     state.recommender = Recommender(rankings, writer=writer)
-    state.refresher = Refresher(state.db, settings.recommender_refresh_s)  # its own client, not Beanie's
+    state.refresher = Refresher(  # its own client, not Beanie's
+        state.db, settings.recommender_refresh_s, settings.recommender_batch_deadline_s
+    )
     state.refresher.start()
 
 

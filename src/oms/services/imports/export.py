@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from oms.deadlines import job_deadline
 from oms.documents import Course
 from oms.documents.course import CourseStatus
 
@@ -56,17 +57,23 @@ async def count_courses(statuses: list[CourseStatus] | None, tag: str | None) ->
 
 
 async def export_lines(
-    statuses: list[CourseStatus] | None = None, tag: str | None = None, with_section_ids: bool = False
+    statuses: list[CourseStatus] | None = None,
+    tag: str | None = None,
+    with_section_ids: bool = False,
+    batch_deadline_s: float = 30.0,
 ) -> AsyncIterator[bytes]:
-    """NDJSON chunks of the matching courses, ordered by slug."""
+    """NDJSON chunks of the matching courses, ordered by slug; reading each chunk from MongoDB has a
+    deadline of its own, so a long export takes the time it needs and a hung database ends it on time.
+    (Nothing is yielded inside a deadline: it would apply to the consumer's code too.)"""
     cursor = Course.get_pymongo_collection().find(
         export_query(statuses, tag), _PROJECTION, sort=[("slug", 1)], batch_size=CHUNK_LINES
     )
-    chunk: list[bytes] = []
-    async for raw in cursor:
-        chunk.append(orjson.dumps(export_item(raw, with_section_ids)) + b"\n")
-        if len(chunk) >= CHUNK_LINES:
-            yield b"".join(chunk)
-            chunk = []
-    if chunk:
-        yield b"".join(chunk)
+    try:
+        while True:
+            with job_deadline(batch_deadline_s):
+                rows = await cursor.to_list(CHUNK_LINES)
+            if not rows:
+                return
+            yield b"".join(orjson.dumps(export_item(raw, with_section_ids)) + b"\n" for raw in rows)
+    finally:
+        await cursor.close()

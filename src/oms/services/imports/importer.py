@@ -17,15 +17,16 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from pymongo.errors import BulkWriteError
 
 from oms.clock import utcnow
+from oms.deadlines import job_deadline
 from oms.documents import Course
 from oms.schemas.course_import import ImportReport, ItemError, ItemResult, ItemStatus
 from oms.services.enrollments import recompute_for_course
-from oms.services.imports.plan import Heads, ImportOptions, Step, all_heads, plan
+from oms.services.imports.plan import FINGERPRINT, Heads, ImportOptions, Step, all_heads, plan
 from oms.services.imports.reader import Format, ItemReader, ReadAhead
 from oms.services.pagecache.cache import Cache
 
@@ -78,12 +79,13 @@ async def _run(
     snapshot: Heads | None = None
     try:
         while (batch := await batches.next()) is not None:
-            if not report.items and await _covers_catalogue(len(batch), batches.position, size):
-                snapshot = await all_heads()
-            now = utcnow()
-            steps = await plan(batch, options, now, snapshot)
-            if write:
-                await _write(steps, now, cache)
+            with job_deadline(options.batch_deadline_s):
+                if not report.items and await _covers_catalogue(len(batch), batches.position, size):
+                    snapshot = await all_heads()
+                now = utcnow()
+                steps = await plan(batch, options, now, snapshot)
+                if write:
+                    await _write(steps, now, cache)
             _record(report, steps)
             if progress:
                 progress(phase, len(report.items), batches.position)
@@ -133,8 +135,12 @@ async def _write(steps: list[Step], now: datetime, cache: Cache) -> None:
         matched, errors = result.matched_count, []
     except BulkWriteError as exc:
         matched, errors = exc.details.get("nMatched", 0), exc.details.get("writeErrors", [])
+    ours = await _already_imported([writing[e["index"]] for e in errors if e.get("code") == _DUPLICATE_KEY])
     for error in errors:
         step = writing[error["index"]]
+        if step.item.slug in ours:  # an earlier attempt of this import (one that timed out) wrote it
+            step.status, step.op, step.course_id = ItemStatus.unchanged, None, ours[step.item.slug]
+            continue
         step.status = ItemStatus.failed
         if error.get("code") == _DUPLICATE_KEY:
             step.item.errors.append({"loc": ["slug"], "msg": "another writer created this slug meanwhile"})
@@ -144,6 +150,23 @@ async def _write(steps: list[Step], now: datetime, cache: Cache) -> None:
     if matched < len(updates):
         await _mark_lost_updates(updates, now)
     await _after_write([s for s in writing if s.status != ItemStatus.failed], cache)
+
+
+async def _already_imported(duplicates: list[Step]) -> dict[str, Any]:
+    """Of new courses refused as duplicates, those whose stored course holds exactly this item (its
+    fingerprint at version 1), by slug -> id: written by an attempt whose reply was lost (a timeout), so
+    importing again is not a failure."""
+    digests = {s.item.slug: s.item.digest for s in duplicates if s.item.slug}
+    if not digests:
+        return {}
+    cursor = Course.get_pymongo_collection().find(
+        {"slug": {"$in": list(digests)}}, {"slug": 1, FINGERPRINT: 1}
+    )
+    return {
+        raw["slug"]: raw["_id"]
+        async for raw in cursor
+        if raw.get(FINGERPRINT) == {"version": 1, "sha256": digests[raw["slug"]]}
+    }
 
 
 async def _mark_lost_updates(updates: list[Step], now: datetime) -> None:

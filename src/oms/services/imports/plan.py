@@ -30,12 +30,14 @@ Heads = dict[str, dict[str, Any]]  # slug -> {_id, slug, version, import_fingerp
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How to import: `mode`, `dry_run` (write nothing), `atomic` (all or nothing), and the author."""
+    """How to import: `mode`, `dry_run` (write nothing), `atomic` (all or nothing), the author, and the
+    deadline of each batch's database work (reads, the write, the recounts after it)."""
 
     mode: ImportMode = ImportMode.upsert
     dry_run: bool = False
     atomic: bool = False
     author_id: ObjectId | None = None
+    batch_deadline_s: float = 60.0
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from beanie import PydanticObjectId
 
 from oms.clock import utcnow
+from oms.deadlines import job_deadline
 from oms.documents import Enrollment
 from oms.redis_store import (
     POP_BUCKET_TTL_S,
@@ -92,10 +93,13 @@ async def mongo_counts(window: Window, top: int | None = None) -> dict[PydanticO
 class Rankings:
     """Records enrollments and views, and answers the top courses of a window."""
 
-    def __init__(self, guard: RedisGuard, views: ViewBuffer, enabled: bool = True) -> None:
+    def __init__(
+        self, guard: RedisGuard, views: ViewBuffer, enabled: bool = True, deadline_s: float = 60.0
+    ) -> None:
         self.guard = guard
         self.views = views
         self.enabled = enabled
+        self.deadline_s = deadline_s  # for the MongoDB recount (within a request: the request's, if shorter)
         self._rebuild_pending = False
         guard.on_recovery(self._after_outage)
 
@@ -148,7 +152,9 @@ class Rankings:
         return await self.guard.run(read, None)
 
     async def rebuild(self) -> bool:
-        """Recount enrollments from MongoDB into the day buckets and the all-time set; True when done."""
+        """Recount enrollments from MongoDB into the day buckets and the all-time set; True when done.
+        Idempotent: the counts replace the enrollment keys in one Redis transaction, so a rebuild that
+        timed out can simply run again."""
 
         async def take(r: aioredis.Redis) -> bool:
             return bool(await r.set(POP_REBUILDING, "1", nx=True, ex=POP_REBUILD_TTL_S))
@@ -172,13 +178,12 @@ class Rankings:
                 ]
             )
             buckets: dict[str, dict[str, int]] = {}
-            async for row in await daily:
-                buckets.setdefault(pop_bucket("enroll", row["_id"]["d"]), {})[str(row["_id"]["c"])] = int(
-                    row["n"]
-                )
-            buckets[pop_bucket("enroll", "all")] = {
-                str(k): n for k, n in (await mongo_counts(Window.all)).items()
-            }
+            with job_deadline(self.deadline_s):
+                async for row in await daily:
+                    day = pop_bucket("enroll", row["_id"]["d"])
+                    buckets.setdefault(day, {})[str(row["_id"]["c"])] = int(row["n"])
+                totals = await mongo_counts(Window.all)
+            buckets[pop_bucket("enroll", "all")] = {str(k): n for k, n in totals.items()}
 
             async def write(r: aioredis.Redis) -> bool:
                 old = [
