@@ -48,3 +48,26 @@ test("a server that cannot be reached is named, with a retry that works", async 
   await expect(page.getByRole("alert")).toHaveCount(0)
   await expect(page.getByRole("article").first()).toBeVisible()
 })
+
+test("the catalogue's filters live in the URL: shareable, and Back undoes them", async ({ page }) => {
+  const api = await adminApi()
+  const tag = `tag${uid()}`
+  const first = await createCourse(api, { name: `Alpha ${tag}`, tags: [tag] })
+  await createCourse(api, { name: `Beta ${tag}`, tags: [tag] })
+  await api.dispose()
+
+  await page.goto(`/?q=${encodeURIComponent(`Alpha ${tag}`)}`)
+  await expect(page.getByLabel("Search courses")).toHaveValue(`Alpha ${tag}`)
+  await expect(page.getByRole("article")).toHaveCount(1)
+  await expect(page.getByRole("link", { name: first.name })).toBeVisible()
+
+  await page.getByLabel("Search courses").fill(tag)
+  await expect(page).toHaveURL(new RegExp(`q=${tag}`))
+  await expect(page.getByRole("article")).toHaveCount(2)
+  await page.getByLabel("Sort by").selectOption("name")
+  await expect(page).toHaveURL(/sort=name/)
+  await expect(page.getByRole("article").first()).toContainText(`Alpha ${tag}`)
+  await page.goBack()
+  await expect(page).not.toHaveURL(/sort=name/)
+  await expect(page.getByLabel("Sort by")).toHaveValue("newest")
+})
