@@ -15,7 +15,7 @@ for (const lang of ["en", "zh"] as const) {
     test(`build a course from nothing and publish it (${lang})`, async ({ page }) => {
       const name = `Editor ${lang} ${uid()}`
       await signIn(page, w)
-      await page.getByRole("link", { name: w.courses, exact: true }).last().click()
+      await page.getByRole("navigation", { name: w.console }).getByRole("link", { name: w.courses, exact: true }).click()
       await page.getByRole("link", { name: w.newCourse }).click()
       await page.getByLabel(w.name, { exact: true }).fill(name)
       await page.getByLabel(w.description).fill("Everything about editing.")
