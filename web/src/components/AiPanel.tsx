@@ -37,7 +37,7 @@ export function AiPanel({ enrollmentId }: { enrollmentId: string }) {
                 ))}
               </List>
             )}
-            <Text size="sm">{t("ai.pace", { sections: advice.data.pace.sections_last_7_days })}</Text>
+            <Text size="sm">{t("ai.pace", { count: advice.data.pace.sections_last_7_days })}</Text>
             {advice.data.cohort && advice.data.cohort.learners > 1 && (
               <Text size="sm">
                 {t("ai.cohort", {
