@@ -64,6 +64,15 @@ class Settings(BaseSettings):
         64, ge=0, le=4096, description="course pages held in each process (kept exact by Redis); 0: off"
     )
 
+    search_backend: Literal["embedded", "atlas"] = Field(
+        "embedded", description="embedded: a tantivy index in each worker; atlas: MongoDB Atlas Search"
+    )
+    search_in_memory: bool = Field(
+        False,
+        description="keep the embedded index in memory (rebuilt at each start) instead of under data_dir",
+    )
+    atlas_search_index: str = Field("courses", description="the Atlas Search index name on `courses`")
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to call the API from browsers (comma-separated)"
     )

@@ -15,7 +15,8 @@ import typer
 import uvicorn
 
 from oms.cli import course_files
-from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
+from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open
+from oms.cli.redis_chain import provide_redis
 from oms.config import ConfigError, Settings, get_settings
 from oms.db import connected
 from oms.documents.course import CourseStatus
@@ -154,6 +155,14 @@ def rebuild_rankings() -> None:
     typer.echo("popularity rankings rebuilt from MongoDB")
 
 
+@app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the catalogue search index from MongoDB (with a progress bar)."""
+    from oms.cli.search import reindex
+
+    reindex(_settings())
+
+
 @app.command("import-courses")
 def import_courses_command(
     file: Annotated[str, typer.Argument(help="a JSON array or NDJSON file of courses; - reads stdin")],
@@ -275,9 +284,11 @@ def dev(
                 port = free_port()
             url = stack.start_mongo(port, data / "mongo", data / "logs" / "mongo.log")
             os.environ["OMS_MONGODB_URL"] = f"{url}/oms"
-        if not redis_reachable(settings.redis_url):
-            url = stack.start_redis(free_port(), data / "redis", data / "logs" / "redis.log", persist=True)
-            os.environ["OMS_REDIS_URL"] = url
+        redis = provide_redis(
+            stack, settings.redis_url, data / "redis", data / "logs" / "redis.log", persist=True
+        )
+        if redis.url is not None:
+            os.environ["OMS_REDIS_URL"] = redis.url  # else the app keeps retrying the configured URL
         username, password = _admin_credentials(settings)
         os.environ["OMS_ADMIN_USERNAME"], os.environ["OMS_ADMIN_PASSWORD"] = username, password
         os.environ["OMS_DATA_DIR"] = str(data)
@@ -292,11 +303,13 @@ def dev(
             f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
             f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
             f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"
-            f"  Redis:    {os.environ.get('OMS_REDIS_URL', settings.redis_url)}\n"
+            f"  Redis:    {redis.summary}\n"
             f"  demo:     {'loaded; students student01.. / ' + DEMO_PASSWORD if demo or env_flag('DEMO') else 'make run DEMO=1 (or oms seed-demo)'}\n"
             "Ctrl-C stops everything.\n",
             fg="green",
         )
+        if not redis.available:
+            typer.secho(redis.help(), fg="yellow")
         uvicorn.run(
             "oms.main:create_app",
             factory=True,

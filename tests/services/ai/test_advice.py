@@ -181,6 +181,7 @@ async def test_advice_is_private_and_validated(
     assert (await client.get(url, headers=admin.headers)).json()["generated_by"] == "offline"
 
 
+@pytest.mark.redis
 async def test_advice_is_cached_until_progress_changes(
     client: httpx.AsyncClient, admin: Actor, student: Actor
 ) -> None:

@@ -16,6 +16,9 @@ from tests.support.ai_stub import Behaviour, StubLLM
 from tests.support.api import Actor
 from tests.support.factories import MakeLlmApp, MakeStudent
 
+# the LLM is only called within a per-user quota counted in Redis; without Redis advice stays offline
+pytestmark = pytest.mark.redis
+
 
 async def test_valid_json_is_used(llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor) -> None:
     _, c = await llm()

@@ -209,6 +209,7 @@ def stub() -> Iterator[StubLLM]:
     server.stop()
 
 
+@pytest.mark.redis
 async def test_llm_rewords_reasons_but_never_picks(
     app: FastAPI,
     make_app: MakeApp,
