@@ -306,9 +306,94 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * CatalogueItem
+ *
+ * A catalogue entry; with `q`, how well it matched and what matched.
+ */
+export type CatalogueItem = {
+    /**
+     * 24-hex ObjectId
+     */
+    id: PydanticObjectId;
+    /**
+     * Slug
+     */
+    slug: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Tags
+     */
+    tags: Array<string>;
+    status: CourseStatus;
+    /**
+     * Section Count
+     */
+    section_count: number;
+    /**
+     * Total Minutes
+     */
+    total_minutes: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Score
+     *
+     * relevance (only when ordered by relevance)
+     */
+    score?: number | null;
+    highlights?: Highlights | null;
+};
+
+/**
+ * CataloguePage
+ *
+ * A catalogue page. `facets` (tag counts over all matches) comes with searches (`q`) and tag
+ * browsing; `next_after` is the cursor for the next page (pass it as `after`), null on the last page.
+ */
+export type CataloguePage = {
+    /**
+     * Items
+     */
+    items: Array<CatalogueItem>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Facets
+     */
+    facets?: Array<TagFacet> | null;
+    /**
+     * Next After
+     */
+    next_after?: string | null;
+};
+
+/**
  * CatalogueSort
  */
-export type CatalogueSort = 'newest' | 'name' | 'popular';
+export type CatalogueSort = 'relevance' | 'newest' | 'name' | 'popular';
 
 /**
  * CohortFacts
@@ -659,6 +744,25 @@ export type GradePublic = {
 };
 
 /**
+ * Highlights
+ *
+ * Matched words marked with `<mark>`: HTML-escaped course text plus `<mark>` tags, nothing else, so
+ * it is safe to insert as HTML. A field is absent when nothing in it matched.
+ */
+export type Highlights = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Description
+     *
+     * an excerpt of about 180 characters around the match
+     */
+    description?: string | null;
+};
+
+/**
  * HistoryEventPublic
  */
 export type HistoryEventPublic = {
@@ -947,28 +1051,6 @@ export type PageAuditEntryPublic = {
      * Items
      */
     items: Array<AuditEntryPublic>;
-    /**
-     * Total
-     */
-    total: number;
-    /**
-     * Limit
-     */
-    limit: number;
-    /**
-     * Offset
-     */
-    offset: number;
-};
-
-/**
- * Page[CourseSummary]
- */
-export type PageCourseSummary = {
-    /**
-     * Items
-     */
-    items: Array<CourseSummary>;
     /**
      * Total
      */
@@ -1512,6 +1594,34 @@ export type SubmissionPublic = {
 export type SubmissionStatus = 'submitted' | 'graded';
 
 /**
+ * Suggestions
+ *
+ * Course names for type-ahead, best first (at most 8).
+ */
+export type Suggestions = {
+    /**
+     * Items
+     */
+    items: Array<string>;
+};
+
+/**
+ * TagFacet
+ *
+ * How many of the matching courses carry a tag.
+ */
+export type TagFacet = {
+    /**
+     * Tag
+     */
+    tag: string;
+    /**
+     * Count
+     */
+    count: number;
+};
+
+/**
  * TokenPair
  *
  * A fresh access token (short-lived) and refresh token (single use).
@@ -1981,7 +2091,7 @@ export type CoursesCatalogueData = {
         /**
          * Q
          *
-         * words in the name or description
+         * words to search for in any order, in English or Chinese; typos are forgiven and the last word may be unfinished
          */
         q?: string | null;
         /**
@@ -1989,9 +2099,17 @@ export type CoursesCatalogueData = {
          */
         tag?: string | null;
         /**
-         * popular: by the 30-day ranking
+         * Sort
+         *
+         * relevance (the default with q) | newest (the default without) | name | popular
          */
-        sort?: CatalogueSort;
+        sort?: CatalogueSort | null;
+        /**
+         * After
+         *
+         * the `next_after` of the previous page (instead of offset)
+         */
+        after?: string | null;
         /**
          * Status
          *
@@ -2031,7 +2149,7 @@ export type CoursesCatalogueResponses = {
     /**
      * Successful Response
      */
-    200: PageCourseSummary;
+    200: CataloguePage;
 };
 
 export type CoursesCatalogueResponse = CoursesCatalogueResponses[keyof CoursesCatalogueResponses];
@@ -2064,6 +2182,42 @@ export type CoursesCreateCourseResponses = {
 };
 
 export type CoursesCreateCourseResponse = CoursesCreateCourseResponses[keyof CoursesCreateCourseResponses];
+
+export type CoursesSuggestData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Q
+         *
+         * what has been typed so far
+         */
+        q: string;
+    };
+    url: '/api/v1/courses/suggest';
+};
+
+export type CoursesSuggestErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type CoursesSuggestError = CoursesSuggestErrors[keyof CoursesSuggestErrors];
+
+export type CoursesSuggestResponses = {
+    /**
+     * Successful Response
+     */
+    200: Suggestions;
+};
+
+export type CoursesSuggestResponse = CoursesSuggestResponses[keyof CoursesSuggestResponses];
 
 export type CoursesPopularData = {
     body?: never;
