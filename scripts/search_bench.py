@@ -45,7 +45,20 @@ ZH_SUBJECTS = [
     "护理学", "营养学", "音乐鉴赏", "美术基础", "摄影技术", "影视制作", "数字媒体", "网页设计", "移动开发",
     "前端开发", "后端开发", "嵌入式系统", "区块链", "物联网", "项目管理",
 ]  # fmt: skip
-ZH_FORMS = ["导论", "基础", "原理", "实践", "进阶", "入门", "精讲", "案例分析", "方法", "实验", "专题", "应用"]
+ZH_FORMS = [
+    "导论",
+    "基础",
+    "原理",
+    "实践",
+    "进阶",
+    "入门",
+    "精讲",
+    "案例分析",
+    "方法",
+    "实验",
+    "专题",
+    "应用",
+]
 ZH_PREFIXES = ["", "", "大学", "现代", "实用", "高级", "Python", "工程"]
 EN_QUERIES = [
     "python", "machine learning", "pyhton", "web development", "intro data", "advanced security", "cloud",
@@ -184,12 +197,16 @@ async def listing(collection: Any, index: EmbeddedIndex) -> dict[str, Any]:
 
 def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 2)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2 :] if rng.random() < 0.5 else word[:i] + word[i + 1 :]
+    return (
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :] if rng.random() < 0.5 else word[:i] + word[i + 1 :]
+    )
 
 
 def coco_names(path: Path) -> list[str]:
     lines = path.read_text().splitlines()[1:]
-    return list(dict.fromkeys(line.split("\t")[2].replace("-", " ") for line in lines if line.count("\t") >= 3))
+    return list(
+        dict.fromkeys(line.split("\t")[2].replace("-", " ") for line in lines if line.count("\t") >= 3)
+    )
 
 
 def chinese_names(rng: random.Random) -> list[tuple[str, list[str]]]:
@@ -256,7 +273,12 @@ async def freshness(db: Any, edits: int) -> dict[str, Any]:
         lat.append((time.perf_counter() - start) * 1000)
     await follower.stop()
     index.close()
-    return {"edits": edits, "p50_ms": round(pct(lat, 50)), "p99_ms": round(pct(lat, 99)), "max_ms": round(max(lat))}
+    return {
+        "edits": edits,
+        "p50_ms": round(pct(lat, 50)),
+        "p99_ms": round(pct(lat, 99)),
+        "max_ms": round(max(lat)),
+    }
 
 
 async def main() -> None:
@@ -265,7 +287,9 @@ async def main() -> None:
     parser.add_argument("--regex-queries", type=int, default=20, help="regex-path queries per size (0: skip)")
     parser.add_argument("--data", type=Path, help="COCO coco_i2kg_map.txt (real course names); no default")
     parser.add_argument("--edits", type=int, default=200)
-    parser.add_argument("--regex-known", type=int, default=REGEX_KNOWN_ITEMS, help="known-item queries for regex")
+    parser.add_argument(
+        "--regex-known", type=int, default=REGEX_KNOWN_ITEMS, help="known-item queries for regex"
+    )
     args = parser.parse_args()
     stack = Stack()
     url = stack.start_mongo(free_port(), ":memory:", Path(tempfile.mkdtemp()) / "mongo.log")
@@ -277,8 +301,16 @@ async def main() -> None:
             print("speed", await speed(db, count, args.regex_queries), flush=True)
         if args.data:
             named = [(n, n.split()) for n in coco_names(args.data)]
-            print("known-item english (COCO)", await known_item(db, named, rng, True, args.regex_known), flush=True)
-        print("known-item chinese (generated)", await known_item(db, chinese_names(rng), rng, False, args.regex_known), flush=True)
+            print(
+                "known-item english (COCO)",
+                await known_item(db, named, rng, True, args.regex_known),
+                flush=True,
+            )
+        print(
+            "known-item chinese (generated)",
+            await known_item(db, chinese_names(rng), rng, False, args.regex_known),
+            flush=True,
+        )
         if args.edits:
             print("freshness", await freshness(db, args.edits), flush=True)
     finally:

@@ -1,11 +1,13 @@
 """The app starts on the test servers and answers its health checks."""
 
 import httpx
+import pytest
 
 from tests.support.api import Actor
 from tests.support.factories import MakeCourse
 
 
+@pytest.mark.redis
 async def test_health(client: httpx.AsyncClient) -> None:
     reply = await client.get("/healthz")
     assert reply.status_code == 200

@@ -117,7 +117,18 @@ class Settings(BaseSettings):
     ai_model: str | None = None
     ai_timeout_s: float = Field(8.0, gt=0, le=120, description="deadline for one AI reply, retries included")
     ai_retries: int = Field(2, ge=0, le=5, description="extra provider attempts within the deadline")
-    ai_quota_per_hour: int = Field(30, ge=1, description="LLM-written replies per user per hour (then 429)")
+    ai_quota_per_hour: int = Field(
+        30,
+        ge=1,
+        description="model-written replies a user may receive per clock hour (then 429); offline replies, "
+        "fallbacks after a provider failure and cached replies are not counted",
+    )
+    ai_provider_calls_per_hour: int = Field(
+        0,
+        ge=0,
+        description="cost control: provider requests per user per clock hour, failed ones included (past it "
+        "the offline engine answers, never a 429); 0 means 4 x ai_quota_per_hour",
+    )
     ai_cache_ttl_s: int = Field(6 * 3600, ge=60, description="lifetime of cached advice")
     ai_rewrite_reasons: bool = Field(False, description="let the LLM reword recommendation reasons")
     recommender_refresh_s: int = Field(

@@ -3,6 +3,7 @@
 import time
 
 import httpx
+import pytest
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
@@ -11,6 +12,7 @@ from oms.config import Settings
 from oms.db import make_client
 
 
+@pytest.mark.redis
 async def test_healthz_at_root_and_under_api(app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
@@ -20,6 +22,7 @@ async def test_healthz_at_root_and_under_api(app: FastAPI) -> None:
             assert reply.json()["status"] == "ok"
 
 
+@pytest.mark.redis
 async def test_readyz_503_quickly_when_mongodb_is_down(
     app: FastAPI, client: httpx.AsyncClient, settings: Settings
 ) -> None:

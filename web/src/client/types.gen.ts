@@ -1213,6 +1213,42 @@ export type PopularPage = {
 };
 
 /**
+ * PositionStats
+ */
+export type PositionStats = {
+    /**
+     * Position
+     */
+    position: number;
+    /**
+     * Shown
+     */
+    shown: number;
+    /**
+     * Clicks
+     */
+    clicks: number;
+    /**
+     * Click Rate
+     *
+     * clicks / times shown at this position
+     */
+    click_rate: number;
+    /**
+     * Enrollments
+     *
+     * enrollments attributed to this position
+     */
+    enrollments: number;
+    /**
+     * Enrollment Rate
+     *
+     * enrollments / times shown at this position
+     */
+    enrollment_rate: number;
+};
+
+/**
  * ProgressFacts
  */
 export type ProgressFacts = {
@@ -1301,6 +1337,28 @@ export type Recommendation = {
 };
 
 /**
+ * RecommendationClickIn
+ *
+ * The caller opened a recommended course from a list they were shown.
+ */
+export type RecommendationClickIn = {
+    /**
+     * the list's `impression_id`
+     */
+    impression_id: PydanticObjectId;
+    /**
+     * 24-hex ObjectId
+     */
+    course_id: PydanticObjectId;
+    /**
+     * Position
+     *
+     * the course's 1-based position in that list
+     */
+    position: number;
+};
+
+/**
  * RecommendationPage
  *
  * Courses for the caller, best first; never one they are enrolled in, never an unpublished one.
@@ -1328,6 +1386,74 @@ export type RecommendationPage = {
      * when the recommender was last rebuilt
      */
     model_built_at: string | null;
+    /**
+     * this list's id: send it with a click (POST /me/recommendations/clicks)
+     */
+    impression_id?: PydanticObjectId | null;
+};
+
+/**
+ * RecommendationStats
+ *
+ * Recommendations in use over a window: what was shown, opened and taken (docs/ai.md).
+ */
+export type RecommendationStats = {
+    /**
+     * Window
+     */
+    window: string;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Impressions
+     *
+     * recommendation lists served (and recorded)
+     */
+    impressions: number;
+    /**
+     * Courses Shown
+     */
+    courses_shown: number;
+    /**
+     * Clicks
+     *
+     * courses opened from a list, as reported by the web app
+     */
+    clicks: number;
+    /**
+     * Click Through Rate
+     *
+     * lists with at least one click / lists
+     */
+    click_through_rate: number;
+    /**
+     * Enrollments Attributed
+     *
+     * enrollments in a shown course within 7 days after the list (each counted once)
+     */
+    enrollments_attributed: number;
+    /**
+     * Enrollment Rate
+     *
+     * attributed enrollments / lists
+     */
+    enrollment_rate: number;
+    /**
+     * By Position
+     */
+    by_position: Array<PositionStats>;
+    /**
+     * By Strategy
+     */
+    by_strategy: Array<StrategyStats>;
+    /**
+     * Impressions Dropped By This Worker
+     *
+     * lists not recorded by the answering worker since it started (queue full, write failed)
+     */
+    impressions_dropped_by_this_worker: number;
 };
 
 /**
@@ -1508,6 +1634,40 @@ export type SectionUpdate = {
      * Duration Minutes
      */
     duration_minutes?: number;
+};
+
+/**
+ * StrategyStats
+ */
+export type StrategyStats = {
+    /**
+     * Strategy
+     */
+    strategy: string;
+    /**
+     * Impressions
+     */
+    impressions: number;
+    /**
+     * Click Through Rate
+     *
+     * lists with at least one click / lists
+     */
+    click_through_rate: number;
+    /**
+     * Clicks
+     */
+    clicks: number;
+    /**
+     * Enrollments
+     */
+    enrollments: number;
+    /**
+     * Enrollment Rate
+     *
+     * attributed enrollments / lists
+     */
+    enrollment_rate: number;
 };
 
 /**
@@ -3128,7 +3288,7 @@ export type AiAdviceErrors = {
      */
     422: Problem;
     /**
-     * the caller's hourly quota of LLM-written advice is used up
+     * the caller already received their hourly number of model-written replies (offline, fallback and cached replies are not counted)
      */
     429: unknown;
     /**
@@ -3185,6 +3345,75 @@ export type AiRecommendationsResponses = {
 };
 
 export type AiRecommendationsResponse = AiRecommendationsResponses[keyof AiRecommendationsResponses];
+
+export type AiRecommendationClickData = {
+    body: RecommendationClickIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/me/recommendations/clicks';
+};
+
+export type AiRecommendationClickErrors = {
+    /**
+     * unknown list
+     */
+    404: unknown;
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AiRecommendationClickError = AiRecommendationClickErrors[keyof AiRecommendationClickErrors];
+
+export type AiRecommendationClickResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AiRecommendationClickResponse = AiRecommendationClickResponses[keyof AiRecommendationClickResponses];
+
+export type AiRecommendationStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Window
+         *
+         * how far back
+         */
+        window?: '1h' | '24h' | '7d' | '30d';
+    };
+    url: '/api/v1/admin/ai/recommendations/stats';
+};
+
+export type AiRecommendationStatsErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AiRecommendationStatsError = AiRecommendationStatsErrors[keyof AiRecommendationStatsErrors];
+
+export type AiRecommendationStatsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecommendationStats;
+};
+
+export type AiRecommendationStatsResponse = AiRecommendationStatsResponses[keyof AiRecommendationStatsResponses];
 
 export type ImportAndExportImportCoursesData = {
     /**
