@@ -1,8 +1,12 @@
-/** "Recommended for you": courses with the reasons the recommender gives, in the UI's language. */
+/**
+ * "Recommended for you": courses with the reasons the recommender gives, in the UI's language. Opening one
+ * reports the click (which list, which place) without holding up the navigation.
+ */
 import { List, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core"
 import { useQuery } from "@tanstack/react-query"
 import { useTranslation } from "react-i18next"
 import { recommendationsQuery } from "@/api/queries"
+import { reportRecommendationClick } from "@/api/recommendationClicks"
 import { apiLang } from "@/i18n"
 import { AnchorLink } from "./links"
 
@@ -20,10 +24,15 @@ export function Recommendations({ compact = false }: { compact?: boolean }) {
         <Text size="sm">{t("ai.noRecommendations")}</Text>
       ) : (
         <SimpleGrid cols={compact ? 1 : { base: 1, sm: 2 }} spacing="sm">
-          {recs.data.items.map((r) => (
+          {recs.data.items.map((r, i) => (
             <Paper key={r.course.id} withBorder p="sm" component="article">
               <Stack gap={4}>
-                <AnchorLink to="/courses/$slug" params={{ slug: r.course.slug }} fw={600}>
+                <AnchorLink
+                  to="/courses/$slug"
+                  params={{ slug: r.course.slug }}
+                  fw={600}
+                  onClick={() => reportRecommendationClick(recs.data.impression_id, r.course.id, i + 1)}
+                >
                   {r.course.name}
                 </AnchorLink>
                 {r.reasons.length > 0 && (
