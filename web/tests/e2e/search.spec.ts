@@ -55,7 +55,12 @@ for (const [lang, w] of Object.entries(WORDS)) {
 
       // Picking a suggestion (by keyboard) searches for that course.
       await box.fill("")
+      // Wait for the suggestions of the whole text: earlier ones (for a prefix) are shown until they come.
+      const settled = page.waitForResponse(
+        (r) => r.url().includes("/api/v1/courses/suggest") && new URL(r.url()).searchParams.get("q") === `pyhton data ${word}`,
+      )
       await box.pressSequentially(`pyhton data ${word}`, { delay: 20 })
+      await settled
       const option = page.getByRole("option", { name: two.name })
       await expect(option).toBeVisible()
       // Down through the suggestions (in the API's order) until that course's name is the active one.
