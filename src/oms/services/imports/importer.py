@@ -132,7 +132,8 @@ async def _write(steps: list[Step], now: datetime, cache: Cache) -> None:
         return
     collection = Course.get_pymongo_collection()
     try:
-        result = await collection.bulk_write([s.op for s in writing], ordered=False)
+        ops = [op for s in writing if (op := s.op) is not None]  # all of them: `writing` has only ops
+        result = await collection.bulk_write(ops, ordered=False)
         matched, errors = result.matched_count, []
     except BulkWriteError as exc:
         matched, errors = exc.details.get("nMatched", 0), exc.details.get("writeErrors", [])
