@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11-3.13 is required (set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 		echo "venv failed: on Debian install it with: apt-get install -y python3-venv"; exit 1; }
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
+	@# uv (a wheel on every supported target) fetches and installs in parallel: seconds where pip takes
+	@# minutes; plain pip when uv cannot be installed or fails (e.g. an index configured only for pip)
+	$(BIN)/python -m pip install --quiet uv && $(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[local,dev]' \
+		|| { $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e '.[local,dev]'; }
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +33,7 @@ test: $(STAMP) $(WEB_DEPS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) web-test
 	$(MAKE) web-e2e
+	scripts/check-platforms --if-online
 
 $(WEB_DEPS): web/package-lock.json
 	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ../$(NODE) npm ci --no-audit --no-fund
@@ -55,6 +58,11 @@ web-test: $(WEB_DEPS)
 # Web end-to-end tests: Playwright in Debian's Chromium against the real stack (scripts/web-e2e starts it).
 web-e2e: $(STAMP) web
 	scripts/web-e2e
+
+# Every supported target (CPython 3.11-3.13 x Linux x86_64/aarch64, macOS arm64) installs from wheels only.
+.PHONY: check-platforms
+check-platforms: $(STAMP)
+	scripts/check-platforms
 
 # Production-like stack on loopback: Nginx :8080 -> WORKERS uvicorn workers (default 2), SecantusDB, Redis.
 .PHONY: stack

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
         64, ge=0, le=4096, description="course pages held in each process (kept exact by Redis); 0: off"
     )
 
+    search_backend: Literal["embedded", "atlas"] = Field(
+        "embedded", description="embedded: a tantivy index in each worker; atlas: MongoDB Atlas Search"
+    )
+    search_in_memory: bool = Field(
+        False,
+        description="keep the embedded index in memory (rebuilt at each start) instead of under data_dir",
+    )
+    atlas_search_index: str = Field("courses", description="the Atlas Search index name on `courses`")
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to call the API from browsers (comma-separated)"
     )
@@ -108,7 +117,18 @@ class Settings(BaseSettings):
     ai_model: str | None = None
     ai_timeout_s: float = Field(8.0, gt=0, le=120, description="deadline for one AI reply, retries included")
     ai_retries: int = Field(2, ge=0, le=5, description="extra provider attempts within the deadline")
-    ai_quota_per_hour: int = Field(30, ge=1, description="LLM-written replies per user per hour (then 429)")
+    ai_quota_per_hour: int = Field(
+        30,
+        ge=1,
+        description="model-written replies a user may receive per clock hour (then 429); offline replies, "
+        "fallbacks after a provider failure and cached replies are not counted",
+    )
+    ai_provider_calls_per_hour: int = Field(
+        0,
+        ge=0,
+        description="cost control: provider requests per user per clock hour, failed ones included (past it "
+        "the offline engine answers, never a 429); 0 means 4 x ai_quota_per_hour",
+    )
     ai_cache_ttl_s: int = Field(6 * 3600, ge=60, description="lifetime of cached advice")
     ai_rewrite_reasons: bool = Field(False, description="let the LLM reword recommendation reasons")
     recommender_refresh_s: int = Field(

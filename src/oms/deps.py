@@ -33,6 +33,7 @@ from oms.services.ai.recommendations import Recommender
 from oms.services.audit import Actor as AuditActor
 from oms.services.pagecache.cache import Cache
 from oms.services.popularity.rankings import Rankings
+from oms.services.search.runtime import SearchRuntime
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
@@ -65,6 +66,12 @@ async def get_rankings(request: Request) -> Rankings:
     """The app's popularity rankings."""
     rankings: Rankings = request.app.state.rankings
     return rankings
+
+
+async def get_search(request: Request) -> SearchRuntime:
+    """The app's catalogue search (index and what keeps it fresh)."""
+    search: SearchRuntime = request.app.state.search
+    return search
 
 
 async def get_advice(request: Request) -> AdviceService:
@@ -101,6 +108,7 @@ ThrottleDep = Annotated[Throttle, Depends(get_throttle)]
 Now = Annotated[datetime, Depends(get_now)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 RankingsDep = Annotated[Rankings, Depends(get_rankings)]
+SearchDep = Annotated[SearchRuntime, Depends(get_search)]
 AdviceDep = Annotated[AdviceService, Depends(get_advice)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]

@@ -52,6 +52,7 @@ from oms.services.pagecache.cache import Cache
 from oms.services.pagecache.near_cache import near_cache_for
 from oms.services.popularity.rankings import Rankings
 from oms.services.popularity.view_counts import ViewBuffer
+from oms.services.search.runtime import SearchRuntime
 from oms.services.users import ensure_admin
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             near.start()
             teardown.push_async_callback(near.stop)
         app.state.db = await init_db(settings, app.state.mongo)
+        app.state.search = SearchRuntime(settings, app.state.db, app.state.cache, app.state.rankings)
+        await app.state.search.start()
+        teardown.push_async_callback(app.state.search.stop)
         if settings.admin_username and settings.admin_password:
             with suppress(UsernameTaken):  # another worker created it first
                 await ensure_admin(

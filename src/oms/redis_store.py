@@ -210,8 +210,13 @@ AI_REASONS_TTL_S = 6 * 3600
 
 
 def ai_quota(user_id: str, window: int) -> str:
-    """One user's LLM calls in one hour window."""
+    """One user's model-written replies in one hour window (the quota)."""
     return f"oms:ai:quota:{user_id}:{window}"
+
+
+def ai_provider_calls(user_id: str, window: int) -> str:
+    """Requests sent to the provider for one user in one hour window (the cost cap)."""
+    return f"oms:ai:calls:{user_id}:{window}"
 
 
 def ai_advice(enrollment_id: str, digest: str, lang: str) -> str:

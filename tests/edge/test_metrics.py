@@ -39,6 +39,7 @@ async def scrape(app: FastAPI) -> str:
     return reply.text
 
 
+@pytest.mark.redis
 async def test_requests_database_and_cache_are_counted(
     app: FastAPI, client: httpx.AsyncClient, make_course: MakeCourse
 ) -> None:

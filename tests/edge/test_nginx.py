@@ -163,6 +163,7 @@ def test_login_burst_is_limited_with_429_problem(edge: Edge) -> None:
         assert client.get("/api/v1/courses").status_code == 200
 
 
+@pytest.mark.redis
 def test_the_app_sees_the_client_address_not_the_proxys(edge: Edge) -> None:
     """The app limits registrations per client address (2 here): it must see each client's own address."""
 
@@ -276,6 +277,7 @@ def test_a_killed_worker_fails_no_get(edge: Edge) -> None:
         victim.wait()
 
 
+@pytest.mark.redis
 def test_every_worker_shows_a_write_at_once_and_serves_held_pages(edge: Edge) -> None:
     """Both workers hold the course page in memory (near cache); after each edit, whichever worker answers
     shows it."""

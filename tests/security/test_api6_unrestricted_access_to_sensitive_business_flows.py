@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from bson import ObjectId
 from fastapi import FastAPI
 
@@ -15,6 +16,7 @@ from tests.support.api import PASSWORD, Actor
 from tests.support.factories import MakeApp, MakeCourse
 
 
+@pytest.mark.redis
 async def test_enroll_drop_bursts_keep_one_enrollment_and_count_it_once(
     app: FastAPI, client: httpx.AsyncClient, student: Actor, make_course: MakeCourse
 ) -> None:

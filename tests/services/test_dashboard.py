@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from oms.clock import utcnow
@@ -78,6 +79,7 @@ async def test_course_figures_give_completion_rates(
     assert [i["course_id"] for i in by_rate.json()["items"]] == [busy["id"]]
 
 
+@pytest.mark.redis
 async def test_dashboard_figures_are_cached_for_a_minute(
     app: FastAPI, client: httpx.AsyncClient, admin: Any, make_student: Any, make_course: Any
 ) -> None:

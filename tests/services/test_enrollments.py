@@ -773,3 +773,45 @@ async def test_stored_progress_types(
     assert all(type(e["section_id"]) is ObjectId for e in raw["history"][1:])
     assert all(isinstance(e["at"], datetime) and e["at"].tzinfo is not None for e in raw["history"])
     assert isinstance(raw["updated_at"], datetime)
+
+
+async def test_an_enrollment_stored_without_updated_at_reads_the_same_every_time(
+    client: httpx.AsyncClient, make_course: Any, student: Actor
+) -> None:
+    """An integrator's direct insert without the optional `updated_at`: the API serves the time of the last
+    history event (derived from what is stored), identical on reads a second apart, never the read time."""
+    course = await make_course(sections=3)
+    enrolled_at = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+    last = datetime(2024, 3, 5, 18, 30, tzinfo=UTC)
+    doc = _valid_enrollment(
+        user_id=ObjectId(student.id),
+        course_id=ObjectId(course["id"]),
+        enrolled_at=enrolled_at,
+        history=[
+            {"at": enrolled_at, "event": "enrolled", "section_id": None, "progress": 0.0},
+            {
+                "at": last,
+                "event": "section_completed",
+                "section_id": ObjectId(sids(course)[0]),
+                "progress": 33.3,
+            },
+        ],
+        completed_sections=[ObjectId(sids(course)[0])],
+        progress=33.3,
+    )
+    del doc["updated_at"]
+    inserted = await Enrollment.get_pymongo_collection().insert_one(doc)
+    url = f"/enrollments/{inserted.inserted_id}"
+    first = (await client.get(url, headers=student.headers)).json()
+    await asyncio.sleep(1.1)
+    second = (await client.get(url, headers=student.headers)).json()
+    mine = (await client.get("/me/enrollments", headers=student.headers)).json()["items"]
+    assert first["updated_at"] == second["updated_at"] == mine[0]["updated_at"]
+    assert datetime.fromisoformat(first["updated_at"].replace("Z", "+00:00")) == last
+    assert "updated_at" not in await stored(str(inserted.inserted_id))  # nothing was written on read
+
+    bare = _valid_enrollment(user_id=ObjectId(), course_id=ObjectId(course["id"]), history=[])
+    del bare["updated_at"]
+    await Enrollment.get_pymongo_collection().insert_one(bare)
+    raw = await stored(str(bare["_id"]))
+    assert Enrollment.model_validate(raw).updated_at == raw["enrolled_at"]  # no history: the enrollment time

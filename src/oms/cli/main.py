@@ -15,7 +15,8 @@ import typer
 import uvicorn
 
 from oms.cli import course_files
-from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, redis_reachable
+from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open
+from oms.cli.redis_chain import provide_redis
 from oms.config import ConfigError, Settings, get_settings
 from oms.db import connected
 from oms.documents.course import CourseStatus
@@ -154,6 +155,14 @@ def rebuild_rankings() -> None:
     typer.echo("popularity rankings rebuilt from MongoDB")
 
 
+@app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the catalogue search index from MongoDB (with a progress bar)."""
+    from oms.cli.search import reindex
+
+    reindex(_settings())
+
+
 @app.command("import-courses")
 def import_courses_command(
     file: Annotated[str, typer.Argument(help="a JSON array or NDJSON file of courses; - reads stdin")],
@@ -204,7 +213,7 @@ def rebuild_recommender() -> None:
     async def run() -> builder.BuildReport | None:
         async with connected(settings) as db:
             return await builder.rebuild(
-                db, force=True, wait_s=60, batch_deadline_s=settings.recommender_batch_deadline_s
+                db, force=True, wait_s=60, batch_timeout_s=settings.recommender_batch_deadline_s
             )
 
     report = asyncio.run(run())
@@ -220,25 +229,27 @@ def rebuild_recommender() -> None:
 @app.command("eval-recommender")
 def eval_recommender(
     data: Annotated[
-        Path | None, typer.Option(help="folder of the COCO files (coco_i2kg_map.txt, coco_valid.txt, ...)")
+        Path | None, typer.Option(help="folder of the COCO files (coco_valid.txt, coco_i2kg_map.txt, ...)")
     ] = None,
     generated: Annotated[bool, typer.Option(help="use generated data instead of --data")] = False,
     max_users: Annotated[int | None, typer.Option(min=100, help="evaluate a fixed sample of users")] = None,
 ) -> None:
-    """HR@10, NDCG@10 and coverage of popularity, item-kNN, content and the hybrid: leave-one-out, or a time
-    split when DIR also holds the later split (coco_test.txt or test.txt)."""
-    if (data is None) == (not generated):
-        typer.secho("give either --data DIR (the COCO files) or --generated", fg="red", err=True)
+    """HR@10, NDCG@10 and coverage of every baseline (popularity, co-occurrence, cosine kNN, the earlier
+    item-kNN, content and hybrid, EASE and RP3β tuned) and the served model, on leave-latest-out (where the
+    tuning happens) and on a time split (reported with the same parameters). --data PATH is required
+    unless --generated."""
+    if data is None and not generated:
+        typer.secho("give --data PATH (the folder of the COCO files) or --generated", fg="red", err=True)
         raise typer.Exit(2)
-    dataset = evaluation.load(data, generated=generated)
-    if data is not None and dataset.source.startswith("generated"):
-        typer.secho(f"no COCO files in {data}", fg="red", err=True)
-        raise typer.Exit(2)
+    try:
+        dataset = evaluation.load(data, generated=generated)
+    except FileNotFoundError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"data: {dataset.source}: {len(dataset.courses)} courses, {len(dataset.interactions)} events")
-    results = evaluation.evaluate(dataset, max_users=max_users)
-    held = "first later course" if dataset.later else "latest course"
-    typer.echo(f"users evaluated: {results[0].users} (each user's {held} held out)")
-    typer.echo(evaluation.table(results))
+    for split, results in evaluation.evaluate(dataset, max_users=max_users):
+        typer.echo(f"\n{split.name}: {results[0].users} users, {len(split.train)} training interactions")
+        typer.echo(evaluation.table(results))
 
 
 def _admin_credentials(settings: Settings) -> tuple[str, str]:
@@ -275,9 +286,11 @@ def dev(
                 port = free_port()
             url = stack.start_mongo(port, data / "mongo", data / "logs" / "mongo.log")
             os.environ["OMS_MONGODB_URL"] = f"{url}/oms"
-        if not redis_reachable(settings.redis_url):
-            url = stack.start_redis(free_port(), data / "redis", data / "logs" / "redis.log", persist=True)
-            os.environ["OMS_REDIS_URL"] = url
+        redis = provide_redis(
+            stack, settings.redis_url, data / "redis", data / "logs" / "redis.log", persist=True
+        )
+        if redis.url is not None:
+            os.environ["OMS_REDIS_URL"] = redis.url  # else the app keeps retrying the configured URL
         username, password = _admin_credentials(settings)
         os.environ["OMS_ADMIN_USERNAME"], os.environ["OMS_ADMIN_PASSWORD"] = username, password
         os.environ["OMS_DATA_DIR"] = str(data)
@@ -292,11 +305,13 @@ def dev(
             f"  docs:     {base}/docs  (ReDoc: {base}/redoc)\n"
             f"  admin:    {username} / {password}  (Authorize in the docs, or POST /api/v1/auth/login)\n"
             f"  MongoDB:  {os.environ['OMS_MONGODB_URL']}\n"
-            f"  Redis:    {os.environ.get('OMS_REDIS_URL', settings.redis_url)}\n"
+            f"  Redis:    {redis.summary}\n"
             f"  demo:     {'loaded; students student01.. / ' + DEMO_PASSWORD if demo or env_flag('DEMO') else 'make run DEMO=1 (or oms seed-demo)'}\n"
             "Ctrl-C stops everything.\n",
             fg="green",
         )
+        if not redis.available:
+            typer.secho(redis.help(), fg="yellow")
         uvicorn.run(
             "oms.main:create_app",
             factory=True,

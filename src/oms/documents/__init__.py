@@ -6,6 +6,7 @@ from oms.documents.assignment import Assignment
 from oms.documents.audit import AuditEntry
 from oms.documents.course import Course, Section
 from oms.documents.enrollment import Enrollment, HistoryEvent
+from oms.documents.impressions import RecommendationClick, RecommendationImpression
 from oms.documents.recommender import RecommenderItem, RecommenderState
 from oms.documents.submission import Submission
 from oms.documents.token import RefreshToken, RevokedToken
@@ -13,6 +14,7 @@ from oms.documents.user import User
 
 DOCUMENT_MODELS: list[type[Document]] = [User, Course, Enrollment, RefreshToken, RevokedToken]
 DOCUMENT_MODELS += [Assignment, Submission, RecommenderItem, RecommenderState, AuditEntry]
+DOCUMENT_MODELS += [RecommendationImpression, RecommendationClick]
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -21,6 +23,8 @@ __all__ = [
     "Course",
     "Enrollment",
     "HistoryEvent",
+    "RecommendationClick",
+    "RecommendationImpression",
     "RecommenderItem",
     "RecommenderState",
     "RefreshToken",

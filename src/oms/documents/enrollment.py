@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from beanie import Document, PydanticObjectId
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from oms.clock import utcnow
@@ -40,6 +40,21 @@ class Enrollment(Document):
     enrolled_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_updated_at(cls, data: Any) -> Any:
+        """A stored enrollment without `updated_at` (the data model allows it) reads as the time of its
+        last history event, or `enrolled_at` without one: derived from what is stored, the same on every
+        read, never the time of the read."""
+        if isinstance(data, dict) and data.get("updated_at") is None and data.get("enrolled_at"):
+            times = [
+                e["at"] if isinstance(e, dict) else getattr(e, "at", None) for e in data.get("history") or []
+            ]
+            stamps = [t for t in (data["enrolled_at"], *times) if isinstance(t, datetime)]
+            if stamps:
+                data = {**data, "updated_at": max(stamps)}
+        return data
 
     class Settings:
         name = "enrollments"

@@ -16,9 +16,12 @@ STATE_KEY = "current"
 
 
 class Neighbour(BaseModel):
-    """A related course: co-enrollment and content similarity, and the topics the two share."""
+    """A related course: its EASE weight, how often it is taken next, co-enrollment walk, content
+    similarity (a part that is zero is not stored), and whether it is popular this week."""
 
     course_id: PydanticObjectId
+    ease: float = 0.0
+    next: float = 0.0
     co: float = 0.0
     content: float = 0.0
     popularity: float = 0.0
@@ -79,12 +82,14 @@ ITEM_VALIDATOR: dict[str, Any] = {
         "course_id": {"bsonType": "objectId"},
         "neighbours": {
             "bsonType": "array",
-            "maxItems": 200,
+            "maxItems": 250,
             "items": {
                 "bsonType": "object",
-                "required": ["course_id", "co", "content", "popularity"],
+                "required": ["course_id"],
                 "properties": {
                     "course_id": {"bsonType": "objectId"},
+                    "ease": {"bsonType": ["double", "int"], "minimum": 0},
+                    "next": {"bsonType": ["double", "int"], "minimum": 0},
                     "co": {"bsonType": ["double", "int"], "minimum": 0},
                     "content": {"bsonType": ["double", "int"], "minimum": 0},
                     "popularity": {"bsonType": ["double", "int"], "minimum": 0},

@@ -46,6 +46,25 @@ AI_LATENCY = Histogram(
 AI_FALLBACKS = Counter(
     "oms_ai_fallbacks_total", "AI replies served by the offline engine instead", ["reason"]
 )
+AI_MODEL_REPLIES = Counter(
+    "oms_ai_model_replies_total",
+    "model-written replies served, each counted against the caller's hourly quota",
+    ["kind"],
+)
+RECOMMENDATION_IMPRESSIONS = Counter(
+    "oms_recommendation_impressions_total",
+    "recommendation lists served, by what became of their record: queued, written, dropped (queue full or "
+    "write failed)",
+    ["outcome"],
+)
+AI_QUOTA_REJECTIONS = Counter(
+    "oms_ai_quota_rejections_total",
+    "advice requests refused (429): hourly quota of model-written replies spent",
+)
+AI_PROVIDER_CAP_SKIPS = Counter(
+    "oms_ai_provider_cap_skips_total",
+    "provider requests not sent (offline reply instead): the caller's hourly cap on provider requests reached",
+)
 
 _MONITORED = {
     "find", "insert", "update", "delete", "aggregate", "count", "findAndModify", "getMore",

@@ -16,23 +16,26 @@ from oms.deps import (
     OptionalUser,
     Paging,
     RankingsDep,
+    SearchDep,
 )
 from oms.documents import Course
 from oms.routers import API_PREFIX
-from oms.schemas.common import MAX_LIMIT, Page
+from oms.schemas.common import MAX_LIMIT, PageParams
 from oms.schemas.courses import (
+    CataloguePage,
     CatalogueSort,
     CourseCreate,
     CoursePublic,
-    CourseSummary,
     CourseUpdate,
     PopularPage,
+    Suggestions,
 )
 from oms.services import courses as course_service
 from oms.services.audit import audited, snapshot
 from oms.services.pagecache import course_pages
 from oms.services.pagecache.course_pages import Reply, etag_matches
 from oms.services.popularity.rankings import Window
+from oms.services.search.catalogue import decode_after
 
 router = APIRouter(prefix=f"{API_PREFIX}/courses", tags=["courses"])
 
@@ -49,21 +52,54 @@ def json_reply(reply: Reply, status_code: int = 200) -> Response:
     return Response(reply.body, status_code=status_code, media_type="application/json", headers=headers)
 
 
-@router.get("", response_model=Page[CourseSummary])
+@router.get("", response_model=CataloguePage)
 async def catalogue(
     statuses: CatalogueStatuses,
     page: Paging,
     cache: CacheDep,
     rankings: RankingsDep,
-    q: Annotated[str | None, Query(max_length=100, description="words in the name or description")] = None,
+    search: SearchDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="words to search for in any order, in English or Chinese; typos are forgiven and the "
+            "last word may be unfinished",
+        ),
+    ] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     sort: Annotated[
-        CatalogueSort, Query(description="popular: by the 30-day ranking")
-    ] = CatalogueSort.newest,
+        CatalogueSort | None,
+        Query(description="relevance (the default with q) | newest (the default without) | name | popular"),
+    ] = None,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="the `next_after` of the previous page (instead of offset)"),
+    ] = None,
 ) -> Any:
-    """Browse courses. Students and anonymous callers see published courses only."""
-    reply = await course_pages.catalogue(cache, rankings, page, q=q, tag=tag, sort=sort, statuses=statuses)
+    """Browse or search courses. Students and anonymous callers see published courses only.
+
+    With `q`, items carry `highlights` (HTML-escaped text with `<mark>` around matches) and the page
+    carries `facets` (tag counts over all matches). Follow `next_after` for the next page."""
+    if after is not None:
+        page = PageParams(limit=page.limit, offset=decode_after(after))
+    reply = await course_pages.catalogue(
+        cache, rankings, page, q=q, tag=tag, sort=sort, statuses=statuses, index=search.index
+    )
     return json_reply(reply)
+
+
+@router.get("/suggest", response_model=Suggestions)
+async def suggest(
+    user: OptionalUser,
+    search: SearchDep,
+    q: Annotated[str, Query(max_length=100, description="what has been typed so far")],
+) -> Any:
+    """Type-ahead: up to 8 course names matching what has been typed (the last word may be unfinished)."""
+    statuses = ("draft", "published") if user and user.is_admin else ("published",)
+    if not search.index.status().ready:
+        return Suggestions(items=[])
+    return Suggestions(items=await search.index.suggest(q, statuses))
 
 
 @router.get("/popular", response_model=PopularPage)

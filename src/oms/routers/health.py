@@ -43,7 +43,8 @@ async def _redis(state: Any) -> str:
 
 @router.get("/readyz", responses={503: {"description": "MongoDB is unreachable"}})
 async def readyz(request: Request, response: Response) -> dict[str, Any]:
-    """MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is."""
+    """MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is; the
+    search index's state (building | ready), size and lag behind the database in seconds."""
     state = request.app.state
     mongo, redis = await asyncio.gather(_mongodb(state), _redis(state))
     if mongo != "ok":
@@ -51,4 +52,14 @@ async def readyz(request: Request, response: Response) -> dict[str, Any]:
         overall = "unavailable"
     else:
         overall = "ok" if redis == "ok" else "degraded"
-    return {"status": overall, "checks": {"mongodb": mongo, "redis": redis}}
+    reply: dict[str, Any] = {"status": overall, "checks": {"mongodb": mongo, "redis": redis}}
+    search = getattr(state, "search", None)
+    if search is not None:
+        index = search.status()
+        reply["search"] = {
+            "backend": index.backend,
+            "state": index.state,
+            "documents": index.documents,
+            "lag_s": index.lag_s,
+        }
+    return reply

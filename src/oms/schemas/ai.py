@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from oms.schemas.common import ObjectIdStr, PublicModel, UtcDatetime
+from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, UtcDatetime
 from oms.schemas.courses import CourseSummary
 
 GeneratedBy = Literal["llm", "offline"]
@@ -84,3 +84,62 @@ class RecommendationPage(PublicModel):
     )
     generated_by: GeneratedBy = Field(description="who wrote the reasons: offline, or llm when reworded")
     model_built_at: UtcDatetime | None = Field(description="when the recommender was last rebuilt")
+    impression_id: ObjectIdStr | None = Field(
+        None, description="this list's id: send it with a click (POST /me/recommendations/clicks)"
+    )
+
+
+def _id_text(value: object) -> object:
+    """Only a string may name an id here (PydanticObjectId would turn null into a new id)."""
+    if not isinstance(value, str):
+        raise ValueError("must be a 24-hex ObjectId string")
+    return value
+
+
+IdIn = Annotated[ObjectIdStr, BeforeValidator(_id_text)]
+
+
+class RecommendationClickIn(RequestModel):
+    """The caller opened a recommended course from a list they were shown."""
+
+    impression_id: IdIn = Field(description="the list's `impression_id`")
+    course_id: IdIn
+    position: int = Field(ge=1, le=100, description="the course's 1-based position in that list")
+
+
+class PositionStats(PublicModel):
+    position: int
+    shown: int
+    clicks: int
+    click_rate: float = Field(description="clicks / times shown at this position")
+    enrollments: int = Field(description="enrollments attributed to this position")
+    enrollment_rate: float = Field(description="enrollments / times shown at this position")
+
+
+class StrategyStats(PublicModel):
+    strategy: str
+    impressions: int
+    click_through_rate: float = Field(description="lists with at least one click / lists")
+    clicks: int
+    enrollments: int
+    enrollment_rate: float = Field(description="attributed enrollments / lists")
+
+
+class RecommendationStats(PublicModel):
+    """Recommendations in use over a window: what was shown, opened and taken (docs/ai.md)."""
+
+    window: str
+    since: UtcDatetime
+    impressions: int = Field(description="recommendation lists served (and recorded)")
+    courses_shown: int
+    clicks: int = Field(description="courses opened from a list, as reported by the web app")
+    click_through_rate: float = Field(description="lists with at least one click / lists")
+    enrollments_attributed: int = Field(
+        description="enrollments in a shown course within 7 days after the list (each counted once)"
+    )
+    enrollment_rate: float = Field(description="attributed enrollments / lists")
+    by_position: list[PositionStats]
+    by_strategy: list[StrategyStats]
+    impressions_dropped_by_this_worker: int = Field(
+        description="lists not recorded by the answering worker since it started (queue full, write failed)"
+    )

@@ -127,12 +127,46 @@ class CoursePublic(CourseSummary):
 
 
 class CatalogueSort(StrEnum):
+    relevance = "relevance"
     newest = "newest"
     name = "name"
     popular = "popular"
 
 
-CataloguePage = Page[CourseSummary]
+class Highlights(PublicModel):
+    """Matched words marked with `<mark>`: HTML-escaped course text plus `<mark>` tags, nothing else, so
+    it is safe to insert as HTML. A field is absent when nothing in it matched."""
+
+    name: str | None = None
+    description: str | None = Field(None, description="an excerpt of about 180 characters around the match")
+
+
+class CatalogueItem(CourseSummary):
+    """A catalogue entry; with `q`, how well it matched and what matched."""
+
+    score: float | None = Field(None, description="relevance (only when ordered by relevance)")
+    highlights: Highlights | None = None
+
+
+class TagFacet(PublicModel):
+    """How many of the matching courses carry a tag."""
+
+    tag: str
+    count: int
+
+
+class CataloguePage(Page[CatalogueItem]):
+    """A catalogue page. `facets` (tag counts over all matches) comes with searches (`q`) and tag
+    browsing; `next_after` is the cursor for the next page (pass it as `after`), null on the last page."""
+
+    facets: list[TagFacet] | None = None
+    next_after: str | None = None
+
+
+class Suggestions(PublicModel):
+    """Course names for type-ahead, best first (at most 8)."""
+
+    items: list[str]
 
 
 class PopularItem(PublicModel):

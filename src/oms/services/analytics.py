@@ -93,9 +93,93 @@ USERS_PUBLIC: list[dict[str, Any]] = [
     {"$project": {"username": 1, "display_name": 1, "role": 1, "disabled": 1, "created_at": 1}},
 ]
 
+# One row per course shown in a recommendation list: where, by which strategy and model version, whether it
+# was clicked, and the enrollment in it within 7 days after the list (null if none).
+_WEEK_MS = 7 * 86_400_000
+RECOMMENDATION_OUTCOMES: list[dict[str, Any]] = [
+    {"$unwind": "$items"},
+    {
+        "$lookup": {
+            "from": "recommendation_clicks",
+            "localField": "_id",
+            "foreignField": "impression_id",
+            "pipeline": [{"$project": {"_id": 0, "course_id": 1, "at": 1}}],
+            "as": "clicks",
+        }
+    },
+    {
+        "$lookup": {
+            "from": "enrollments",
+            "localField": "user_id",
+            "foreignField": "user_id",
+            "pipeline": [{"$project": {"_id": 0, "course_id": 1, "enrolled_at": 1}}],
+            "as": "enrolled",
+        }
+    },
+    {
+        "$project": {
+            "_id": 0,
+            "impression_id": "$_id",
+            "user_id": 1,
+            "shown_at": "$at",
+            "strategy": 1,
+            "model_version": 1,
+            "course_id": "$items.course_id",
+            "position": "$items.position",
+            "clicked": {
+                "$gt": [
+                    {
+                        "$size": {
+                            "$filter": {
+                                "input": "$clicks",
+                                "cond": {"$eq": ["$$this.course_id", "$items.course_id"]},
+                            }
+                        }
+                    },
+                    0,
+                ]
+            },
+            "enrolled_at": {
+                "$ifNull": [
+                    {
+                        "$arrayElemAt": [
+                            {
+                                "$map": {
+                                    "input": {
+                                        "$filter": {
+                                            "input": "$enrolled",
+                                            "cond": {
+                                                "$and": [
+                                                    {"$eq": ["$$this.course_id", "$items.course_id"]},
+                                                    {"$gte": ["$$this.enrolled_at", "$at"]},
+                                                    {
+                                                        "$lte": [
+                                                            "$$this.enrolled_at",
+                                                            {"$add": ["$at", _WEEK_MS]},
+                                                        ]
+                                                    },
+                                                ]
+                                            },
+                                        }
+                                    },
+                                    "in": "$$this.enrolled_at",
+                                }
+                            },
+                            0,
+                        ]
+                    },
+                    None,
+                ]
+            },
+        }
+    },
+    {"$set": {"enrolled": {"$ne": ["$enrolled_at", None]}}},
+]
+
 VIEWS: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "course_stats": ("courses", COURSE_STATS),
     "progress_events": ("enrollments", PROGRESS_EVENTS),
     "course_sections": ("courses", COURSE_SECTIONS),
     "users_public": ("users", USERS_PUBLIC),
+    "recommendation_outcomes": ("recommendation_impressions", RECOMMENDATION_OUTCOMES),
 }

@@ -14,10 +14,13 @@ from pymongo.errors import DuplicateKeyError
 from oms.clock import utcnow
 from oms.documents import Course, Section, User
 from oms.documents.course import CourseStatus
-from oms.exceptions import CourseNotFound, PreconditionFailed, SlugTaken, Unprocessable
+from oms.exceptions import CourseNotFound, PreconditionFailed, ServiceUnavailable, SlugTaken, Unprocessable
 from oms.schemas.common import PageParams
-from oms.schemas.courses import CatalogueSort, CourseCreate, CourseUpdate, SectionCreate
+from oms.schemas.courses import CatalogueSort, CourseCreate, CourseSummary, CourseUpdate, SectionCreate
 from oms.services.pagecache.cache import Cache
+from oms.services.search.base import SearchIndex
+from oms.services.search.catalogue import search_page
+from oms.services.search.runtime import course_changed
 
 MAX_COURSE_TEXT_BYTES = 8 * 1024 * 1024
 SUMMARY_PROJECTION = {"content": 0, "sections.body": 0}
@@ -72,6 +75,7 @@ async def create_course(body: CourseCreate, author: User, cache: Cache) -> Cours
             if body.slug:
                 raise SlugTaken(f"slug {body.slug!r} is already used by another course") from exc
             continue
+        await course_changed(str(course.id))
         await cache.invalidate_course(None)
         return course
     raise SlugTaken("could not derive a free slug; send one")
@@ -99,14 +103,46 @@ async def catalogue(
     *,
     q: str | None,
     tag: str | None,
-    sort: CatalogueSort,
+    sort: CatalogueSort | None,
     statuses: list[CourseStatus],
     rank: dict[str, float] | None = None,
-) -> tuple[list[Course], int]:
-    """A page of course summaries matching the filters; `q` is matched literally, case-insensitively.
+    index: SearchIndex | None = None,
+) -> dict[str, Any]:
+    """A catalogue page (the `CataloguePage` shape) matching the filters.
 
+    With a ready search index every page comes from it (relevance order by default when `q` is given);
+    the plain popularity listing, and the plain listing while the index is first built, from MongoDB
+    (a search then is 503: it would scan the collection). Without an index, `q` is matched literally.
     `sort=popular` orders by `rank` (course id -> score, best first), then by name.
     """
+    by_rank = sort == CatalogueSort.popular and not q
+    ready = index is not None and index.status().ready
+    if q and index is not None and not ready:  # never a collection scan for a search
+        raise ServiceUnavailable("the search index is being built; try again in a few seconds")
+    if index is not None and ready and not by_rank:
+        return await search_page(
+            index,
+            limit=page.limit,
+            offset=page.offset,
+            q=q,
+            tag=tag,
+            sort=sort,
+            statuses=[s.value for s in statuses],
+        )
+    items, total = await _from_database(page, q=q, tag=tag, sort=sort, statuses=statuses, rank=rank)
+    summaries = [CourseSummary.model_validate(c).model_dump(mode="json") for c in items]
+    return {"items": summaries, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+async def _from_database(
+    page: PageParams,
+    *,
+    q: str | None,
+    tag: str | None,
+    sort: CatalogueSort | None,
+    statuses: list[CourseStatus],
+    rank: dict[str, float] | None,
+) -> tuple[list[Course], int]:
     query: dict[str, Any] = {"status": {"$in": [s.value for s in statuses]}}
     if tag:
         query["tags"] = tag.strip().lower()
@@ -116,7 +152,7 @@ async def catalogue(
     collection = Course.get_pymongo_collection()
     if sort == CatalogueSort.popular:
         return await _by_rank(query, rank or {}, page)
-    order = [("created_at", -1), ("_id", -1)] if sort == CatalogueSort.newest else [("name", 1), ("_id", 1)]
+    order = [("name", 1), ("_id", 1)] if sort == CatalogueSort.name else [("created_at", -1), ("_id", -1)]
     total = await collection.count_documents(query)
     cursor = collection.find(query, SUMMARY_PROJECTION).sort(order).skip(page.offset).limit(page.limit)
     return [Course.model_validate(raw) async for raw in cursor], total
@@ -159,6 +195,7 @@ async def write(course: Course, update: dict[str, Any], expected_version: int | 
             raise PreconditionFailed("the course changed since the ETag you sent; fetch it again")
         raise CourseNotFound()
     updated: Course = Course.model_validate(raw)
+    await course_changed(str(updated.id))
     await cache.invalidate_course(str(updated.id))
     return updated
 

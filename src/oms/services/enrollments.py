@@ -192,10 +192,13 @@ async def get_visible(enrollment_id: PydanticObjectId, viewer: User) -> Enrollme
 async def _page(
     query: dict[str, Any], order: list[tuple[str, int]], page: PageParams
 ) -> tuple[list[Enrollment], int]:
-    """A page of enrollments without their history arrays, and the total."""
+    """A page of enrollments with only their newest history event, and the total."""
     collection = Enrollment.get_pymongo_collection()
     total = await collection.count_documents(query)
-    cursor = collection.find(query, {"history": 0}).sort(order).skip(page.offset).limit(page.limit)
+    # only the newest event of the history, which a stored enrollment without `updated_at` reads as
+    cursor = (
+        collection.find(query, {"history": {"$slice": -1}}).sort(order).skip(page.offset).limit(page.limit)
+    )
     return [Enrollment.model_validate(raw) async for raw in cursor], total
 
 

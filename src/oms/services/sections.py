@@ -19,6 +19,7 @@ from oms.schemas.courses import MAX_SECTIONS, SectionCreate, SectionOrder, Secti
 from oms.services.courses import check_size
 from oms.services.enrollments import recompute_for_course
 from oms.services.pagecache.cache import Cache
+from oms.services.search.runtime import course_changed
 
 _RENUMBER = {
     "$set": {
@@ -66,6 +67,7 @@ async def _apply(
     )
     if raw is not None:
         updated: Course = Course.model_validate(raw)
+        await course_changed(str(updated.id))
         await cache.invalidate_course(str(updated.id))
         return updated
     current = await Course.get_pymongo_collection().find_one({"_id": course.id}, {"version": 1})

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import pytest
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
@@ -58,6 +59,7 @@ async def test_a_burst_counted_in_reverse_by_redis_lets_exactly_the_limit_throug
     assert all(r is None or 0 < r <= 60 for r in results)
 
 
+@pytest.mark.redis
 async def test_attempts_redis_missed_still_count_when_it_answers(app: FastAPI) -> None:
     throttle = Throttle(MissingGuard(app.state.redis, 3))
     key = Throttle.key("register-addr", "203.0.113.6")

@@ -181,6 +181,7 @@ async def test_advice_is_private_and_validated(
     assert (await client.get(url, headers=admin.headers)).json()["generated_by"] == "offline"
 
 
+@pytest.mark.redis
 async def test_advice_is_cached_until_progress_changes(
     client: httpx.AsyncClient, admin: Actor, student: Actor
 ) -> None:
@@ -246,3 +247,51 @@ def test_a_course_without_sections() -> None:
     draft = offline.write(f, "en")
     assert "no sections yet" in draft.summary and draft.suggestions == []
     assert "还没有任何小节" in offline.write(f, "zh").summary
+
+
+@pytest.mark.parametrize(
+    ("cohort", "en", "zh"),
+    [
+        (
+            Cohort(6, 0, 50, 0, level_percent=100),
+            "All 6 other learners here are at the same point",
+            "完全相同",
+        ),
+        (Cohort(6, 0, 52, 0, level_percent=50), "about the same as the average", "大致相同"),
+        (Cohort(6, 50, 45, 0, level_percent=0), "about the same as the average", "大致相同"),  # 5 points
+        (Cohort(6, 0, 55, 0, level_percent=0), "about the same as the average", "大致相同"),
+        (Cohort(6, 60, 44, 0, level_percent=0), "a little ahead of the average", "略高于"),  # 6 points
+        (Cohort(6, 20, 56, 0, level_percent=0), "a little behind the average", "略低于"),
+        (Cohort(6, 70, 35, 0, level_percent=0), "a little ahead of the average", "略高于"),  # 15 points
+        (Cohort(6, 75, 34, 0, level_percent=0), "ahead of 75% of the 6 other learners", "领先于 75%"),
+        (Cohort(6, 10, 66, 1, level_percent=0), "Most of the 6 other learners are further along", "大多"),
+        (Cohort(6, 50, 70, 3, level_percent=10), "average 70% progress, ahead of your 50%", "高于你的"),
+    ],
+)
+def test_cohort_sentence_is_true_at_the_boundaries(cohort: Cohort, en: str, zh: str) -> None:
+    """Ties, equal averages and small gaps read as such; "most are further along" only when most are."""
+    course = known_course()
+    f = facts_module.compute(known_enrollment(course), course, cohort, NOW)
+    assert f.progress_percent == 50
+    english, chinese = offline.write(f, "en").summary, offline.write(f, "zh").summary
+    assert en in english and zh in chinese
+    if cohort.level_percent == 100 or abs(50 - cohort.average_progress) <= offline.A_LITTLE_POINTS:
+        assert "further along" not in english and "ahead of 100%" not in english
+        assert "大多走得更远" not in chinese
+
+
+async def test_cohort_of_counts_learners_at_the_same_progress(
+    client: httpx.AsyncClient, admin: Actor, make_student: MakeStudent
+) -> None:
+    """Every other learner at 0 %, like this one: the stored figures say "level", and the advice says so."""
+    course = await course_with_durations(client, admin)
+    learners = [await make_student() for _ in range(6)]
+    ids = []
+    for who in learners:
+        reply = await client.post(f"/courses/{course['id']}/enrollments", headers=who.headers)
+        assert reply.status_code == 201
+        ids.append(reply.json()["id"])
+    body = (await client.get(f"/enrollments/{ids[0]}/advice", headers=learners[0].headers)).json()
+    assert body["cohort"] == {"learners": 5, "ahead_of_percent": 0, "average_progress": 0}
+    assert "All 5 other learners here are at the same point as you (0%)" in body["summary"]
+    assert "further along" not in body["summary"]

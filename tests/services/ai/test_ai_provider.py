@@ -16,6 +16,9 @@ from tests.support.ai_stub import Behaviour, StubLLM
 from tests.support.api import Actor
 from tests.support.factories import MakeLlmApp, MakeStudent
 
+# the LLM is only called within a per-user quota counted in Redis; without Redis advice stays offline
+pytestmark = pytest.mark.redis
+
 
 async def test_valid_json_is_used(llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor) -> None:
     _, c = await llm()
@@ -171,3 +174,49 @@ async def test_quota_gives_429(llm: MakeLlmApp, stub: StubLLM, advice_url: str, 
     over = await c.get(advice_url, headers=student.headers)
     assert over.status_code == 429 and over.headers["content-type"].startswith("application/problem+json")
     assert 0 < int(over.headers["retry-after"]) <= 3600
+
+
+async def test_a_failing_provider_does_not_use_up_the_quota(
+    llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor
+) -> None:
+    """Offline fallbacks are not model-written replies: with the provider failing, a learner asking more
+    often than the quota gets offline advice every time, never a 429; once the provider recovers, the
+    quota counts model-written replies only."""
+    _, c = await llm(ai_quota_per_hour=2, ai_retries=0, ai_provider_calls_per_hour=100)
+    stub.default = Behaviour(status=500)
+    section = (await ask(c, advice_url, student))["next_sections"][0]["section_id"]
+    progress = advice_url.replace("/advice", "/progress")
+    toggles = iter([True, False] * 10)
+
+    async def new_event() -> None:  # each progress event makes the advice fresh: a new provider call
+        body = {"section_id": section, "completed": next(toggles)}
+        assert (await c.post(progress, json=body, headers=student.headers)).status_code == 200
+
+    for _ in range(4):
+        await new_event()
+        assert (await ask(c, advice_url, student))["generated_by"] == "offline"
+    assert len(stub.requests) == 5  # five provider requests failed: five offline replies, no 429
+    stub.default = stub.reply_json(GOOD)
+    for _ in range(2):
+        await new_event()
+        assert (await ask(c, advice_url, student))["generated_by"] == "llm"
+    await new_event()
+    over = await c.get(advice_url, headers=student.headers)
+    assert over.status_code == 429
+    assert "2 model-written replies" in over.json()["detail"] and "not counted" in over.json()["detail"]
+
+
+async def test_the_provider_call_cap_answers_offline(
+    llm: MakeLlmApp, stub: StubLLM, advice_url: str, student: Actor
+) -> None:
+    """The cost cap counts provider requests, failed ones included; past it the offline engine answers
+    without asking the provider, and no 429 is given."""
+    _, c = await llm(ai_quota_per_hour=5, ai_retries=0, ai_provider_calls_per_hour=2)
+    stub.default = Behaviour(status=500)
+    section = (await ask(c, advice_url, student))["next_sections"][0]["section_id"]
+    progress = advice_url.replace("/advice", "/progress")
+    for completed in (True, False):
+        body = {"section_id": section, "completed": completed}
+        assert (await c.post(progress, json=body, headers=student.headers)).status_code == 200
+        assert (await ask(c, advice_url, student))["generated_by"] == "offline"
+    assert len(stub.requests) == 2  # the third provider request was not sent

@@ -21,6 +21,7 @@ from oms.cli.main import app as cli
 from oms.documents.recommender import RecommenderState
 from oms.services.ai import builder, evaluation
 from oms.services.ai import model as recommender_module
+from oms.services.ai.text import CourseText
 from tests.support.ai_stub import Behaviour, StubLLM
 from tests.support.api import Actor
 from tests.support.factories import MakeApp, MakeCourse, MakeStudent
@@ -209,6 +210,7 @@ def stub() -> Iterator[StubLLM]:
     server.stop()
 
 
+@pytest.mark.redis
 async def test_llm_rewords_reasons_but_never_picks(
     app: FastAPI,
     make_app: MakeApp,
@@ -249,12 +251,31 @@ async def test_llm_rewords_reasons_but_never_picks(
 # --- offline evaluation -------------------------------------------------------------------------------
 
 
-def test_hybrid_beats_popularity_on_generated_data() -> None:
-    results = {r.method: r for r in evaluation.evaluate(evaluation.generate(n_courses=120, n_users=600))}
-    assert set(results) == {"popularity", "item-kNN", "content", "hybrid"}
-    assert results["hybrid"].hr >= 1.3 * results["popularity"].hr
-    assert results["hybrid"].coverage > results["popularity"].coverage
-    assert all(0 <= r.ndcg <= r.hr <= 1 for r in results.values())
+def test_served_model_and_every_baseline_on_both_splits_of_generated_data() -> None:
+    splits = evaluation.evaluate(evaluation.generate(n_courses=120, n_users=600))
+    assert [split.name.split(" at ")[0] for split, _ in splits] == ["leave-latest-out", "time split"]
+    for split, rows in splits:
+        results = {r.method.split(" (")[0]: r for r in rows}
+        assert set(results) == {
+            "popularity", "co-occurrence", "cosine kNN", "item-kNN", "content", "hybrid", "EASE", "RP3β", "served"
+        }  # fmt: skip
+        assert len(split.histories) > 100 and all(r.users == len(split.histories) for r in rows)
+        assert results["served"].hr >= 1.3 * results["popularity"].hr
+        assert results["served"].coverage > results["popularity"].coverage
+        assert all(0 <= r.ndcg <= r.hr <= 1 for r in rows)
+    tuned = [r.method for r in splits[0][1] if r.method.startswith(("EASE", "RP3β"))]
+    assert tuned == [
+        r.method for r in splits[1][1] if r.method.startswith(("EASE", "RP3β"))
+    ]  # same parameters
+
+
+def test_time_split_inside_one_file() -> None:
+    """Train before the cut-off; each user's first course after it that they had not taken is held out."""
+    data = evaluation.Dataset([CourseText(f"c{i}") for i in range(4)], [], 3, "inline")
+    data.interactions = [(0, 0, 10), (0, 1, 20), (0, 1, 30), (0, 2, 40), (0, 3, 50), (1, 2, 35), (2, 0, 5)]
+    split = evaluation.time_split(data, cutoff=30)
+    assert sorted((u, i) for u, i, _ in split.train) == [(0, 0), (0, 1), (2, 0)]
+    assert (split.histories, split.held_out) == ([[0, 1]], [2])  # user 1 has no past; user 2 no future
 
 
 def test_coco_files_are_read(tmp_path: Path) -> None:
@@ -274,13 +295,17 @@ def test_coco_files_are_read(tmp_path: Path) -> None:
     assert [c.name for c in data.courses] == ["python for all", "learn excel fast"]
     assert data.courses[0].tags == ("development", "english") and data.courses[1].tags == ("english",)
     assert data.interactions == [(0, 0, 1500000000), (0, 1, 1500000100), (1, 1, 1500000200)]
-    assert evaluation.load(tmp_path / "absent").source.startswith("generated")
+    with pytest.raises(FileNotFoundError):
+        evaluation.load(tmp_path / "absent")
 
 
 def test_eval_command_prints_the_table() -> None:
     result = CliRunner().invoke(cli, ["eval-recommender", "--generated"])
     assert result.exit_code == 0, result.output
-    assert "HR@10" in result.output and "hybrid" in result.output and "item-kNN" in result.output
+    for name in ("HR@10", "served", "co-occurrence", "cosine kNN", "EASE (λ=", "RP3β (α=", "time split at"):
+        assert name in result.output
+    missing = CliRunner().invoke(cli, ["eval-recommender"])
+    assert missing.exit_code == 2 and "--data" in missing.output
 
 
 def test_eval_command_needs_a_data_folder_or_generated(tmp_path: Path) -> None:
@@ -313,7 +338,7 @@ async def test_rebuild_command(
     assert ids(await recommend(client, student))[0] == world["mongo"]["id"]
 
 
-def test_time_split_when_a_later_file_is_there(tmp_path: Path) -> None:
+def test_later_file_split_when_it_is_there(tmp_path: Path) -> None:
     (tmp_path / "coco_i2kg_map.txt").write_text(
         "eid\tpid\tname\tentity\n" + "".join(f"{i}\t{100 + i}\tcourse-{i}\t{100 + i}\n" for i in range(4))
     )
@@ -323,7 +348,7 @@ def test_time_split_when_a_later_file_is_there(tmp_path: Path) -> None:
     (tmp_path / "test.txt").write_text("7\t103\t1\t50\n7\t102\t1\t40\n9\t100\t1\t60\n")
     data = evaluation.load(tmp_path)
     assert "time split on test.txt" in data.source
-    train, histories, held_out = evaluation.time_split(data)
-    assert sorted(train) == [(0, 0), (0, 1), (1, 1), (1, 2)]  # every valid interaction trains
-    assert (histories, held_out) == ([[0, 1]], [2])  # user 7's first later course; user 9 has no past
-    assert evaluation.evaluate(data)[0].users == 1
+    split = evaluation.later_split(data)
+    assert sorted((u, i) for u, i, _ in split.train) == [(0, 0), (0, 1), (1, 1), (1, 2)]  # all of valid
+    assert (split.histories, split.held_out) == ([[0, 1]], [2])  # user 7's first later course; 9 has no past
+    assert [s.name for s, _ in evaluation.evaluate(data)][-1] == "later file"

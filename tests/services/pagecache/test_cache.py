@@ -18,6 +18,7 @@ def stats(app: FastAPI) -> dict[str, Any]:
     return dict(app.state.cache.stats)
 
 
+@pytest.mark.redis
 async def test_second_read_is_a_hit_that_skips_mongodb(
     app: FastAPI, client: httpx.AsyncClient, make_course: MakeCourse, loads: list[str]
 ) -> None:
@@ -113,6 +114,7 @@ async def test_slug_change_and_publish_show_at_once(
     assert (await client.get(f"/courses/{draft['id']}")).status_code == 200
 
 
+@pytest.mark.redis
 async def test_catalogue_pages_are_cached_and_invalidated(
     app: FastAPI, client: httpx.AsyncClient, admin: Actor, make_course: MakeCourse
 ) -> None:
@@ -141,6 +143,7 @@ async def test_admins_still_see_drafts_and_their_own_filters(
     assert (await client.get(f"/courses/{draft['id']}", headers=admin.headers)).status_code == 200
 
 
+@pytest.mark.redis
 async def test_no_user_text_in_redis_keys(
     app: FastAPI, client: httpx.AsyncClient, make_course: MakeCourse
 ) -> None:
@@ -165,6 +168,7 @@ async def test_fifty_concurrent_misses_cause_one_database_read(
     assert loads == [course["id"]]
 
 
+@pytest.mark.redis
 async def test_concurrent_catalogue_misses_cause_one_read(
     client: httpx.AsyncClient, make_course: MakeCourse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -192,6 +196,7 @@ async def test_cache_can_be_turned_off(make_app: MakeApp, make_course: MakeCours
     assert len(loads) == 3
 
 
+@pytest.mark.redis
 async def test_cached_reads_by_id_skip_routing_but_not_logs_or_headers(
     client: httpx.AsyncClient, make_course: MakeCourse, loads: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -217,6 +222,7 @@ async def test_cached_reads_by_id_skip_routing_but_not_logs_or_headers(
     assert routes == {"/api/v1/courses/{course_ref}"}
 
 
+@pytest.mark.redis
 async def test_a_load_lock_is_released_only_by_its_owner(app: FastAPI) -> None:
     cache = app.state.cache
     assert await cache.lock("slow-page")

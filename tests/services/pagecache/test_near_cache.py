@@ -95,6 +95,7 @@ def test_held_pages_stay_within_their_budget() -> None:
     assert near.get(f"{19:024x}") is not None and near.get(f"{0:024x}") is None  # oldest went first
 
 
+@pytest.mark.redis
 async def test_a_held_page_is_served_without_redis(
     app: FastAPI,
     client: httpx.AsyncClient,
@@ -117,6 +118,7 @@ async def test_a_held_page_is_served_without_redis(
     assert ranked[0]["course"]["id"] == course["id"] and ranked[0]["score"] > 0
 
 
+@pytest.mark.redis
 async def test_held_pages_are_served_only_while_redis_answers_heartbeats(
     app: FastAPI, client: httpx.AsyncClient, make_course: MakeCourse
 ) -> None:
@@ -128,6 +130,7 @@ async def test_held_pages_are_served_only_while_redis_answers_heartbeats(
     await until(lambda: near.get(course["id"]) is not None)  # the next PONG: served again, nothing changed
 
 
+@pytest.mark.redis
 async def test_a_stray_publish_on_the_invalidation_channel_forgets_everything(
     app: FastAPI, client: httpx.AsyncClient, make_course: MakeCourse
 ) -> None:
@@ -139,6 +142,7 @@ async def test_a_stray_publish_on_the_invalidation_channel_forgets_everything(
     assert (await client.get(f"/courses/{course['id']}")).json()["id"] == course["id"]
 
 
+@pytest.mark.redis
 async def test_a_write_from_another_process_is_seen_at_once(
     app: FastAPI, client: httpx.AsyncClient, make_app: MakeApp, make_course: MakeCourse, admin: Actor
 ) -> None:
@@ -189,6 +193,7 @@ async def test_the_near_cache_can_be_turned_off(
     assert own.state.cache.stats.get("near_hits", 0) == 0
 
 
+@pytest.mark.redis
 async def test_views_counted_in_memory_reach_the_day_and_all_time_sets(app: FastAPI) -> None:
     views = app.state.rankings.views
     redis = app.state.redis
@@ -230,6 +235,7 @@ def test_the_near_cache_connects_as_the_redis_url_says(url: str, expected: dict[
     assert {k: seen[k] for k in expected} == expected
 
 
+@pytest.mark.redis
 async def test_a_page_kept_while_the_writer_tells_redis_is_dropped_even_if_redis_missed_the_write(
     app: FastAPI, client: httpx.AsyncClient, make_course: MakeCourse, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -61,6 +61,7 @@ async def test_popular_orders_by_enrollments(client: httpx.AsyncClient, ranked: 
     assert [i["course"]["id"] for i in top.json()["items"]] == [ranked[0]["id"]]
 
 
+@pytest.mark.redis
 async def test_views_add_to_the_score(client: httpx.AsyncClient, ranked: list[dict[str, Any]]) -> None:
     third = ranked[2]
     for _ in range(5):  # one miss, then cache hits: every one is a view
@@ -70,6 +71,7 @@ async def test_views_add_to_the_score(client: httpx.AsyncClient, ranked: list[di
     assert scores[third["id"]] == (1.5, 1)
 
 
+@pytest.mark.redis
 async def test_redis_ranking_agrees_with_mongodb(
     app: FastAPI, client: httpx.AsyncClient, ranked: list[dict[str, Any]], make_student: MakeStudent
 ) -> None:
@@ -100,6 +102,7 @@ async def test_redis_ranking_agrees_with_mongodb(
     assert {str(k): n for k, n in (await mongo_counts(Window.month)).items()}[ranked[2]["id"]] == 2
 
 
+@pytest.mark.redis
 async def test_lost_rankings_rebuild_by_themselves(
     app: FastAPI, client: httpx.AsyncClient, ranked: list[dict[str, Any]]
 ) -> None:
@@ -150,6 +153,7 @@ async def test_bad_parameters_are_422(client: httpx.AsyncClient, path: str, para
     assert reply.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.redis
 async def test_rebuild_rankings_command(
     app: FastAPI, stack: dict[str, str], ranked: list[dict[str, Any]], tmp_path: Path
 ) -> None:

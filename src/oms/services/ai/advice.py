@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 
 from oms.clock import utcnow
 from oms.documents import Course, Enrollment, User
-from oms.edge.metrics import AI_FALLBACKS
+from oms.edge.metrics import AI_FALLBACKS, AI_MODEL_REPLIES
 from oms.exceptions import CourseNotFound
 from oms.redis_store import AI_ADVICE_FALLBACK_TTL_S, RedisGuard, ai_advice
 from oms.schemas.ai import AdvicePublic, Lang
@@ -96,14 +96,24 @@ class AdviceService:
     async def _write(
         self, facts: Facts, lang: Lang, variant: int, viewer_id: str, started: float
     ) -> tuple[offline.Draft, str]:
-        if self.provider is not None and await self.quota.take(viewer_id):
+        if self.provider is None:
+            return offline.write(facts, lang.value, variant), "offline"
+        ticket = await self.quota.reserve(viewer_id)  # 429 when the hour's model-written replies are spent
+        if ticket is None:
+            outcome = "quota_uncounted"  # Redis cannot count: the model is not asked
+        elif not await self.quota.provider_call_allowed(viewer_id):
+            outcome = "provider_call_cap"
+        else:
             draft, outcome = await self.provider.generate(
                 messages(facts, lang), "study_advice", ADVICE_SCHEMA, _acceptor(facts, lang), started
             )
             if draft is not None:
+                AI_MODEL_REPLIES.labels(kind="advice").inc()
                 return draft, "llm"
-            AI_FALLBACKS.labels(reason=outcome).inc()
-            log.warning("ai advice fell back to the offline engine", extra={"reason": outcome})
+        if ticket is not None:
+            await self.quota.refund(ticket)  # no model-written reply: the quota is not used up
+        AI_FALLBACKS.labels(reason=outcome).inc()
+        log.warning("ai advice fell back to the offline engine", extra={"reason": outcome})
         return offline.write(facts, lang.value, variant), "offline"
 
 

@@ -1,37 +1,54 @@
-"""Offline evaluation of the recommender: leave-one-out on real (COCO) or generated interactions.
+"""Offline evaluation of the recommender on real (COCO) or generated interactions, two protocols:
 
-Each user's latest interaction is held out; every method is trained on all other interactions and ranks the
-courses the user has not taken. HR@10 counts a hit when the held-out course is in the top 10, NDCG@10 also
-rewards its rank, coverage is the share of the catalogue that appears in anyone's top 10.
+- leave-latest-out: each user's latest course is held out, everything else trains (the tuning split);
+- time split: train on every interaction before a cut-off date, hold out each user's first new course
+  after it (reported with the parameters tuned on the other split).
+Every method ranks the courses the user has not taken. HR@10 counts a hit when the held-out course is in
+the top 10, NDCG@10 also rewards its rank, coverage is the share of the catalogue in anyone's top 10.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from oms.services.ai import baselines
 from oms.services.ai import model as recommender
-from oms.services.ai.model import Weights
-from oms.services.ai.text import CourseText
+from oms.services.ai.baselines import Scorer
+from oms.services.ai.splits import (
+    Dataset,
+    Split,
+    later_split,
+    leave_latest_out,
+    sample,
+    sequences,
+    time_split,
+)
+from oms.services.ai.text import CourseText, build_index
+
+__all__ = [
+    "Dataset",
+    "Result",
+    "Split",
+    "evaluate",
+    "generate",
+    "later_split",
+    "leave_latest_out",
+    "load",
+    "load_coco",
+    "measure",
+    "table",
+    "time_split",
+]
 
 TAG_RELATIONS = {"0", "1", "2", "3"}  # category, concept, level, language (r_map); 4 = audience is noise
 _BATCH = 2048
-
-
-@dataclass
-class Dataset:
-    """Courses (by index), interactions (user, course, unix time) and where they came from."""
-
-    courses: list[CourseText]
-    interactions: list[tuple[int, int, int]]
-    n_users: int
-    source: str
-    later: list[tuple[int, int, int]] = field(default_factory=list)  # a later test split, when given
 
 
 @dataclass(frozen=True)
@@ -108,79 +125,17 @@ def generate(n_courses: int = 400, n_users: int = 3000, seed: int = 7) -> Datase
             else:
                 pool = [c for c in range(n_courses) if c not in taken]
             taken.append(rng.choices(pool, weights=[appeal[c] for c in pool])[0])
-            interactions.append((user, taken[-1], 1_500_000_000 + user * 1000 + step))
+            interactions.append((user, taken[-1], 1_500_000_000 + step * 1_000_000 + user))
     return Dataset(courses, interactions, n_users, f"generated ({n_courses} courses, {n_users} users)")
 
 
-def leave_one_out(data: Dataset) -> tuple[list[tuple[int, int]], list[list[int]], list[int]]:
-    """Training pairs, each evaluated user's training history (oldest first) and held-out course."""
-    per_user: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for user, item, ts in data.interactions:
-        per_user[user].append((ts, item))
-    train: list[tuple[int, int]] = []
-    histories, held_out = [], []
-    for user, events in sorted(per_user.items()):
-        events.sort()
-        items = list(dict.fromkeys(item for _, item in events))
-        if len(items) < 2:
-            train.extend((user, i) for i in items)
-            continue
-        train.extend((user, i) for i in items[:-1])
-        histories.append(items[:-1])
-        held_out.append(items[-1])
-    return train, histories, held_out
-
-
-def time_split(data: Dataset) -> tuple[list[tuple[int, int]], list[list[int]], list[int]]:
-    """Train on every interaction of the first file; hold out each user's first later course."""
-    train = list(dict.fromkeys((u, i) for u, i, _ in data.interactions))
-    past: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for user, item, ts in data.interactions:
-        past[user].append((ts, item))
-    first: dict[int, tuple[int, int]] = {}
-    for user, item, ts in data.later:
-        if user in past and (ts, item) < first.get(user, (ts + 1, item)):
-            first[user] = (ts, item)
-    histories, held_out = [], []
-    for user, (_, item) in sorted(first.items()):
-        history = list(dict.fromkeys(i for _, i in sorted(past[user])))
-        if item not in history:
-            histories.append(history)
-            held_out.append(item)
-    return train, histories, held_out
-
-
-def evaluate(
-    data: Dataset, methods: dict[str, Weights] | None = None, k: int = 10, max_users: int | None = None
-) -> list[Result]:
-    """HR@k, NDCG@k and coverage for popularity and each weighting in `methods`: a time split when the data
-    has a later split, else leave-one-out."""
-    methods = methods or {
-        "item-kNN": recommender.ITEM_KNN,
-        "content": recommender.CONTENT,
-        "hybrid": recommender.HYBRID,
-    }
-    train, histories, held_out = time_split(data) if data.later else leave_one_out(data)
-    if max_users and len(histories) > max_users:
-        pick = sorted(random.Random(1).sample(range(len(histories)), max_users))  # noqa: S311  # a fixed sample
-        histories, held_out = [histories[i] for i in pick], [held_out[i] for i in pick]
-    model = recommender.build(train, data.n_users, data.courses)
-    results = [_measure("popularity", model, histories, held_out, Weights(0, 0, 1, 1), k)]
-    results += [_measure(name, model, histories, held_out, w, k) for name, w in methods.items()]
-    return results
-
-
-def _measure(
-    name: str,
-    model: recommender.ItemModel,
-    histories: list[list[int]],
-    held_out: list[int],
-    weights: Weights,
-    k: int,
-) -> Result:
+def measure(name: str, scorer: Scorer, split: Split, n_items: int, k: int = 10) -> Result:
+    """HR@k, NDCG@k and catalogue coverage of one scorer on one split."""
     hits, gains, shown = 0, 0.0, set()
-    for start in range(0, len(histories), _BATCH):
-        scores = recommender.score(model, histories[start : start + _BATCH], weights)
+    for start in range(0, len(split.histories), _BATCH):
+        batch = split.histories[start : start + _BATCH]
+        scores = np.array(scorer(batch), dtype=np.float32)
+        scores[recommender.seed_matrix(batch, n_items, 1.0).nonzero()] = -np.inf
         if scores.shape[1] > k:
             top = np.argpartition(-scores, k, axis=1)[:, :k]
             order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
@@ -188,26 +143,68 @@ def _measure(
         else:  # a catalogue of k courses or fewer
             top = np.argsort(-scores, axis=1)
         shown.update(top[np.isfinite(np.take_along_axis(scores, top, axis=1))].tolist())
-        for row, target in zip(top, held_out[start : start + _BATCH], strict=True):
+        for row, target in zip(top, split.held_out[start : start + _BATCH], strict=True):
             where = np.flatnonzero(row == target)
             if where.size:
                 hits += 1
                 gains += 1.0 / float(np.log2(where[0] + 2))
-    n = max(1, len(histories))
-    return Result(name, hits / n, gains / n, len(shown) / max(1, len(model.popularity)), len(histories))
+    n = max(1, len(split.histories))
+    return Result(name, hits / n, gains / n, len(shown) / max(1, n_items), len(split.histories))
+
+
+def evaluate(
+    data: Dataset, max_users: int | None = None, weights: recommender.Weights = recommender.SERVED
+) -> list[tuple[Split, list[Result]]]:
+    """Every baseline and the served model on leave-latest-out (the tuning split: EASE's λ and RP3β's α, β
+    are chosen there by HR@10) and on the time split (reported with the same parameters), plus the later
+    file's split when the data has one."""
+    splits = [leave_latest_out(data), time_split(data)] + ([later_split(data)] if data.later else [])
+    n_items = len(data.courses)
+    index = build_index(data.courses)
+    chosen: dict[str, str] = {}
+    out = []
+    for n, split in enumerate(splits):
+        split = sample(split, max_users)
+        seqs = sequences(split.train, data.n_users)
+        x = recommender.interaction_matrix(
+            [(u, i) for u, seq in enumerate(seqs) for i in seq], len(seqs), n_items
+        )
+        results = [measure(name, sc, split, n_items) for name, sc in baselines.fixed(x, index).items()]
+        for family, options in baselines.tunable(x, weights.min_count).items():
+            if n == 0:
+                tried = [measure(f"{family} ({p})", make(), split, n_items) for p, make in options.items()]
+                best = max(tried, key=lambda r: (r.hr, r.ndcg))
+                chosen[family] = best.method[len(family) + 2 : -1]
+                results.append(best)
+            else:
+                results.append(
+                    measure(f"{family} ({chosen[family]})", options[chosen[family]](), split, n_items)
+                )
+        model = recommender.build(seqs, data.courses, weights, index=index)
+        served = functools.partial(recommender.score, model, weights=weights)
+        results.append(measure("served", served, split, n_items))
+        out.append((split, results))
+    return out
 
 
 def load(folder: Path | None, generated: bool = False) -> Dataset:
-    """The real (COCO) data under `folder` when it is there, else generated data."""
-    real = None if generated or folder is None else load_coco(folder)
-    return real or generate()
+    """Generated data, or the COCO files in `folder` (FileNotFoundError when they are not all there)."""
+    if generated:
+        return generate()
+    real = load_coco(folder) if folder else None
+    if real is None:
+        raise FileNotFoundError(f"no COCO files (coco_valid.txt, coco_i2kg_map.txt, ...) in {folder}")
+    return real
 
 
 def table(results: list[Result]) -> str:
-    """The results as a text table, with each method's HR@10 relative to popularity's."""
-    base = next((r.hr for r in results if r.method == "popularity"), 0.0)
-    lines = [f"{'method':<12} {'HR@10':>7} {'NDCG@10':>8} {'coverage':>9} {'HR/pop':>7}"]
+    """The results as a text table, with the served model's HR@10 and NDCG@10 relative to each method's."""
+    served = next((r for r in results if r.method == "served"), None)
+    lines = [
+        f"{'method':<24} {'HR@10':>7} {'NDCG@10':>8} {'coverage':>9} {'served/HR':>10} {'served/NDCG':>12}"
+    ]
     for r in results:
-        ratio = f"{r.hr / base:.2f}" if base else "-"
-        lines.append(f"{r.method:<12} {r.hr:>7.4f} {r.ndcg:>8.4f} {r.coverage:>9.4f} {ratio:>7}")
+        hr = f"{served.hr / r.hr:.2f}x" if served and r.hr else "-"
+        ndcg = f"{served.ndcg / r.ndcg:.2f}x" if served and r.ndcg else "-"
+        lines.append(f"{r.method:<24} {r.hr:>7.4f} {r.ndcg:>8.4f} {r.coverage:>9.3f} {hr:>10} {ndcg:>12}")
     return "\n".join(lines)

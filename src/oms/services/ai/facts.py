@@ -36,6 +36,7 @@ class Cohort:
     ahead_of_percent: int
     average_progress: int
     completed: int
+    level_percent: int = 0  # share of the other learners at exactly this learner's progress
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ async def cohort_of(enrollment: Enrollment) -> Cohort | None:
                 "_id": None,
                 "n": {"$sum": 1},
                 "behind": {"$sum": {"$cond": [{"$lt": ["$progress", enrollment.progress]}, 1, 0]}},
+                "level": {"$sum": {"$cond": [{"$eq": ["$progress", enrollment.progress]}, 1, 0]}},
                 "avg": {"$avg": "$progress"},
                 "completed": {"$sum": {"$cond": [{"$gte": ["$progress", 100]}, 1, 0]}},
             }
@@ -193,4 +195,5 @@ async def cohort_of(enrollment: Enrollment) -> Cohort | None:
         ahead_of_percent=round(100 * row["behind"] / row["n"]),
         average_progress=round(row["avg"] or 0),
         completed=int(row["completed"]),
+        level_percent=round(100 * row["level"] / row["n"]),
     )

@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from oms.services.ai.facts import Facts, SectionRef
+from oms.services.ai.facts import Cohort, Facts, SectionRef
 from oms.services.ai.phrases import PHRASES
 
 Lang = str
+ABOUT_SAME_POINTS = 5  # |progress - cohort average| up to this many points reads "about the same as"
+A_LITTLE_POINTS = 15  # up to this many points reads "a little ahead of / behind"; beyond, "ahead / behind"
 _SINGULAR = re.compile(r"(?<![\d.,])(1) (section|day|minute|learner)s\b")
 
 
@@ -71,10 +73,27 @@ def write(facts: Facts, lang: Lang, variant: int = 0) -> Draft:
         elif facts.progress_percent > 0 and facts.minutes_left:
             summary.append(say("no_projection"))
     if facts.cohort and facts.status != "dropped":
-        summary.append(say("ahead" if facts.cohort.ahead_of_percent >= 50 else "behind"))
+        summary.append(say(cohort_key(facts.progress_percent, facts.cohort)))
     return Draft(
         " ".join(summary) if lang == "en" else "".join(summary), _suggestions(facts, lang, say, first)
     )
+
+
+def cohort_key(progress: int, cohort: Cohort) -> str:
+    """Which cohort sentence is true: everyone level, about the average (within `ABOUT_SAME_POINTS`
+    percentage points), a little ahead or behind it (within `A_LITTLE_POINTS`), or clearly ahead or behind.
+    "Most are further along" is said only when more than half the others are."""
+    if cohort.level_percent == 100:
+        return "cohort_level"
+    gap = progress - cohort.average_progress
+    if abs(gap) <= ABOUT_SAME_POINTS:
+        return "cohort_about_same"
+    if abs(gap) <= A_LITTLE_POINTS:
+        return "cohort_little_ahead" if gap > 0 else "cohort_little_behind"
+    if gap > 0:
+        return "ahead"
+    further = 100 - cohort.ahead_of_percent - cohort.level_percent
+    return "behind" if further > 50 else "behind_average"
 
 
 def _stage(facts: Facts) -> str:

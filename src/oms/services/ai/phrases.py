@@ -135,6 +135,42 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "这门课的其他 {learners} 位同学大多走得更远（平均进度 {average_progress}%），集中学几次就能追上。",
         ),
     },
+    "behind_average": {
+        "en": (
+            "The {learners} other learners here average {average_progress}% progress, ahead of your {progress_percent}%; a few focused sessions will close the gap.",
+        ),
+        "zh": (
+            "这门课的其他 {learners} 位同学平均进度是 {average_progress}%，高于你的 {progress_percent}%，集中学几次就能追上。",
+        ),
+    },
+    "cohort_level": {
+        "en": ("All {learners} other learners here are at the same point as you ({progress_percent}%).",),
+        "zh": ("这门课的其他 {learners} 位同学和你的进度完全相同（{progress_percent}%）。",),
+    },
+    "cohort_about_same": {
+        "en": (
+            "Your progress ({progress_percent}%) is about the same as the average of the {learners} other learners here ({average_progress}%).",
+        ),
+        "zh": (
+            "你的进度（{progress_percent}%）与这门课其他 {learners} 位同学的平均进度（{average_progress}%）大致相同。",
+        ),
+    },
+    "cohort_little_ahead": {
+        "en": (
+            "You are a little ahead of the average of the {learners} other learners here ({progress_percent}% against {average_progress}%).",
+        ),
+        "zh": (
+            "你的进度（{progress_percent}%）略高于这门课其他 {learners} 位同学的平均进度（{average_progress}%）。",
+        ),
+    },
+    "cohort_little_behind": {
+        "en": (
+            "You are a little behind the average of the {learners} other learners here ({progress_percent}% against {average_progress}%).",
+        ),
+        "zh": (
+            "你的进度（{progress_percent}%）略低于这门课其他 {learners} 位同学的平均进度（{average_progress}%）。",
+        ),
+    },
     "skipped": {
         "en": (
             "Go back to {titles}: you moved past it without completing it.",

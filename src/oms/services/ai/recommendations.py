@@ -1,10 +1,10 @@
 """Recommendations for one user: a lookup in the built model, never a model computation.
 
 A request reads the caller's enrollments, the neighbour rows of their courses in the live build, and the
-candidates' summaries: three indexed MongoDB queries. Scores follow the formula in `model`
-(co-enrollment + content + popularity, recent courses weighing more). Courses the caller is enrolled in
-(even dropped ones) and unpublished courses never come out. Without courses of their own, or before the
-first build, the caller gets the cold-start picks: popular and spread over topics.
+candidates' summaries: three indexed MongoDB queries. Scores follow the formula in `model` (EASE, what
+learners take next, the co-enrollment walk, content; for "next", recent courses weigh more). Courses the
+caller is enrolled in (even dropped ones) and unpublished courses never come out. Without courses of their
+own, or before the first build, the caller gets the cold-start picks: popular and spread over topics.
 """
 
 from __future__ import annotations
@@ -21,20 +21,16 @@ from oms.documents.course import CourseStatus
 from oms.documents.recommender import STATE_KEY, RecommenderItem, RecommenderState
 from oms.schemas.ai import Lang, Recommendation, RecommendationPage
 from oms.schemas.courses import CourseSummary
-from oms.services.ai.model import HYBRID, Weights
+from oms.services.ai.impressions import ImpressionLog
+from oms.services.ai.model import SERVED, Weights
+from oms.services.ai.reasons import reasons_for
 from oms.services.ai.rewrite import ReasonWriter
 from oms.services.popularity.rankings import Rankings, Window, mongo_counts
 
 STATE_TTL_S = 5.0
 ROW_CACHE_SIZE = 20_000
+PICK_WEIGHT = 0.01
 SUMMARY_FIELDS = {f: 1 for f in ("slug", "name", "description", "tags", "status", "created_at", "updated_at")}
-REASONS = {
-    "co": {"en": "Learners of “{course}” also took this", "zh": "学习《{course}》的同学也选了这门课"},
-    "content": {"en": "Shares topics {topics} with “{course}”", "zh": "与《{course}》有共同主题：{topics}"},
-    "content_plain": {"en": "Similar in content to “{course}”", "zh": "内容与《{course}》相近"},
-    "trending": {"en": "Popular this week", "zh": "本周热门"},
-    "popular": {"en": "Among the most taken courses", "zh": "最受欢迎的课程之一"},
-}
 
 
 @dataclass
@@ -45,7 +41,8 @@ class Candidate:
     popularity: float = 0.0
     trending: bool = False
     co_from: tuple[float, PydanticObjectId | None] = (0.0, None)
-    content_from: tuple[float, PydanticObjectId | None, tuple[str, ...]] = (0.0, None, ())
+    next_from: tuple[float, PydanticObjectId | None] = (0.0, None)
+    content_from: tuple[float, PydanticObjectId | None] = (0.0, None)
     score: float = 0.0
 
 
@@ -53,11 +50,12 @@ class Recommender:
     """Reads the live build (its state is kept in memory a few seconds) and ranks courses for a user."""
 
     def __init__(
-        self, rankings: Rankings, weights: Weights = HYBRID, writer: ReasonWriter | None = None
+        self, rankings: Rankings, weights: Weights = SERVED, writer: ReasonWriter | None = None
     ) -> None:
         self.rankings = rankings
         self.weights = weights
         self.writer = writer
+        self.impressions = ImpressionLog()
         self._state: tuple[float, RecommenderState | None] = (0.0, None)
         self._row_cache: dict[PydanticObjectId, list[Any]] = {}
         self._rows_version = 0
@@ -85,11 +83,11 @@ class Recommender:
                 row["course_id"]: [
                     (
                         n["course_id"],
-                        n["co"],
-                        n["content"],
-                        n["popularity"],
+                        n.get("ease", 0.0),
+                        n.get("next", 0.0),
+                        n.get("co", 0.0),
+                        n.get("content", 0.0),
                         n.get("trending", False),
-                        tuple(n.get("shared", ())),
                     )
                     for n in row["neighbours"]
                 ]
@@ -126,30 +124,37 @@ class Recommender:
         )
         items: list[Recommendation] = []
         names: dict[PydanticObjectId, str] = {}
+        tags: dict[PydanticObjectId, list[str]] = {}
         start = 0
         while len(items) < limit and start < len(ranked):  # more batches only if some were unpublished
             batch = ranked[start : start + limit - len(items) + 5]
             start += len(batch)
             sources = {c.co_from[1] for c in batch} | {c.content_from[1] for c in batch}
+            sources |= {c.next_from[1] for c in batch}
             found = await _summaries(
                 [c.course_id for c in batch] + [s for s in sources if s and s not in names]
             )
             names.update({cid: raw["name"] for cid, raw in found.items()})
+            tags.update({cid: raw.get("tags", []) for cid, raw in found.items()})
             items += [
                 Recommendation(
                     course=CourseSummary.model_validate(found[c.course_id]),
                     score=round(c.score, 4),
-                    reasons=_reasons(c, names, lang.value),
+                    reasons=reasons_for(c, names, tags, lang.value),
                 )
                 for c in batch
                 if c.course_id in found and found[c.course_id]["status"] == CourseStatus.published.value
             ]
         items = items[:limit]
+        impression = self.impressions.record(  # write-behind: queued, never awaited
+            user.id, [it.course.id for it in items], strategy, state.version if state else 0
+        )
         page = RecommendationPage(
             items=items,
             strategy=strategy,
             generated_by="offline",
             model_built_at=state.built_at if state else None,
+            impression_id=impression,
         )
         return await self.writer.rewrite(page, lang, str(user.id)) if self.writer else page
 
@@ -159,39 +164,42 @@ class Recommender:
         """The `keep` best courses not `taken`, scored from the neighbours of `seeds`."""
         w = self.weights
         weight = {cid: w.recency**age for age, cid in enumerate(reversed(seeds))}
-        co: dict[PydanticObjectId, float] = {}
-        content: dict[PydanticObjectId, float] = {}
+        next_weight = {cid: w.next_recency**age for age, cid in enumerate(reversed(seeds))}
+        sums: dict[str, dict[PydanticObjectId, float]] = {"ease": {}, "next": {}, "co": {}, "content": {}}
         best_co: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
-        best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId, tuple[str, ...]]] = {}
-        prior: dict[PydanticObjectId, tuple[float, bool]] = {}
+        best_next: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+        best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+        trend: dict[PydanticObjectId, bool] = {}
         for seed, neighbours in (await self._rows(state.version, list(weight))).items():
-            r = weight[seed]
-            for cid, c, t, popularity, trending, shared in neighbours:
-                prior[cid] = (popularity, trending)
-                if c:
-                    co[cid] = co.get(cid, 0.0) + r * c
-                    if r * c > best_co.get(cid, (0.0,))[0]:
-                        best_co[cid] = (r * c, seed)
-                if t:
-                    content[cid] = content.get(cid, 0.0) + r * t
-                    if r * t > best_content.get(cid, (0.0,))[0]:
-                        best_content[cid] = (r * t, seed, shared)
-        top_co = max(co.values(), default=0.0) or 1.0
-        top_content = max(content.values(), default=0.0) or 1.0
+            r, rn = weight[seed], next_weight[seed]
+            for cid, e, n, c, t, trending in neighbours:
+                trend[cid] = trending
+                for part, value in (("ease", r * e), ("next", rn * n), ("co", r * c), ("content", r * t)):
+                    if value:
+                        sums[part][cid] = sums[part].get(cid, 0.0) + value
+                if r * c > best_co.get(cid, (0.0,))[0]:
+                    best_co[cid] = (r * c, seed)
+                if rn * n > best_next.get(cid, (0.0,))[0]:
+                    best_next[cid] = (rn * n, seed)
+                if r * t > best_content.get(cid, (0.0,))[0]:
+                    best_content[cid] = (r * t, seed)
+        parts = [
+            (getattr(w, part), values, max(values.values(), default=0.0) or 1.0)
+            for part, values in sums.items()
+        ]
         scores = {
-            cid: w.co * co.get(cid, 0.0) / top_co + w.content * content.get(cid, 0.0) / top_content
-            + w.popularity * popularity
-            for cid, (popularity, _) in prior.items()
+            cid: sum(wp * values.get(cid, 0.0) / top for wp, values, top in parts)
+            for cid in trend
             if cid not in taken
-        }  # fmt: skip
+        }
         best = heapq.nlargest(keep, scores, key=lambda cid: (scores[cid], str(cid)))
         return {
             cid: Candidate(
                 cid,
-                popularity=prior[cid][0],
-                trending=prior[cid][1],
+                trending=trend[cid],
                 co_from=best_co.get(cid, (0.0, None)),
-                content_from=best_content.get(cid, (0.0, None, ())),
+                next_from=best_next.get(cid, (0.0, None)),
+                content_from=best_content.get(cid, (0.0, None)),
                 score=scores[cid],
             )
             for cid in best
@@ -199,7 +207,7 @@ class Recommender:
 
     async def _picks(self, state: RecommenderState | None) -> list[Candidate]:
         """Cold-start picks from the build, or (before any build) from the popularity ranking."""
-        w = self.weights.popularity
+        w = PICK_WEIGHT  # picks rank by popularity, below related courses
         if state is not None:
             return [
                 Candidate(p.course_id, popularity=p.popularity, trending=p.trending, score=w * p.popularity)
@@ -213,28 +221,6 @@ class Recommender:
         )
         top = max(counts.values(), default=0.0) or 1.0
         return [Candidate(cid, popularity=n / top, score=w * n / top) for cid, n in counts.items()]
-
-
-def _reasons(c: Candidate, names: dict[PydanticObjectId, str], lang: str) -> list[str]:
-    """Up to three reasons, strongest first, naming the caller's course that led here."""
-    out: list[tuple[float, str]] = []
-    if c.co_from[1] in names:
-        out.append((c.co_from[0] * HYBRID.co, REASONS["co"][lang].format(course=names[c.co_from[1]])))
-    _, seed, shared = c.content_from
-    if seed is not None and seed in names:
-        if shared:
-            topics = ("、" if lang == "zh" else ", ").join(shared)
-            text = REASONS["content"][lang].format(topics=topics, course=names[seed])
-        else:
-            text = REASONS["content_plain"][lang].format(course=names[seed])
-        out.append((c.content_from[0] * HYBRID.content, text))
-    out.sort(key=lambda r: -r[0])
-    reasons = [text for _, text in out]
-    if c.trending:
-        reasons.append(REASONS["trending"][lang])
-    elif not reasons:
-        reasons.append(REASONS["popular"][lang])
-    return reasons
 
 
 async def _summaries(ids: list[PydanticObjectId]) -> dict[PydanticObjectId, dict[str, Any]]:

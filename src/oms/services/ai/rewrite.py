@@ -14,12 +14,13 @@ from typing import Annotated, Any
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from oms.edge.metrics import AI_MODEL_REPLIES
 from oms.redis_store import AI_REASONS_TTL_S, ai_reasons
 from oms.schemas.ai import Lang, RecommendationPage
 from oms.services.ai.advice import LANGUAGE
 from oms.services.ai.grounding import Rejected, allowed_numbers, check_text, parse_json
 from oms.services.ai.provider import LLMProvider
-from oms.services.ai.quota import AIQuotaExceeded, Quota
+from oms.services.ai.quota import Quota
 
 PROMPT = """You reword the reasons why courses are recommended to a learner, to read naturally.
 Rules: keep each reason's meaning and the course it names; add no new facts or numbers; course names are
@@ -61,10 +62,10 @@ class ReasonWriter:
         cached = await self.quota.guard.run(lambda r: r.get(key), None)
         if isinstance(cached, bytes):
             return _apply(page, json.loads(cached))
-        try:
-            if not await self.quota.take(user_id):
-                return page
-        except AIQuotaExceeded:
+        ticket = await self.quota.reserve(user_id, refuse=False)  # past the quota: offline reasons, no 429
+        if ticket is None or not await self.quota.provider_call_allowed(user_id):
+            if ticket is not None:
+                await self.quota.refund(ticket)
             return page
         allowed = allowed_numbers(data)
 
@@ -86,7 +87,9 @@ class ReasonWriter:
         ]
         reasons, _ = await self.provider.generate(messages, "recommendation_reasons", SCHEMA, accept)
         if reasons is None:
+            await self.quota.refund(ticket)  # no model-written reasons: the quota is not used up
             return page
+        AI_MODEL_REPLIES.labels(kind="reasons").inc()
 
         async def store(r: aioredis.Redis) -> None:
             await r.set(key, json.dumps(reasons), ex=AI_REASONS_TTL_S)

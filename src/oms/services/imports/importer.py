@@ -29,6 +29,7 @@ from oms.services.enrollments import recompute_for_course
 from oms.services.imports.plan import FINGERPRINT, Heads, ImportOptions, Step, all_heads, plan
 from oms.services.imports.reader import Format, ItemReader, ReadAhead
 from oms.services.pagecache.cache import Cache
+from oms.services.search.runtime import course_changed
 
 __all__ = ["ImportOptions", "Progress", "import_courses"]
 log = logging.getLogger(__name__)
@@ -183,6 +184,9 @@ async def _mark_lost_updates(updates: list[Step], now: datetime) -> None:
 
 
 async def _after_write(written: list[Step], cache: Cache) -> None:
+    changed = [str(s.course_id) for s in written if s.status in (ItemStatus.created, ItemStatus.updated)]
+    if changed:
+        await course_changed(*changed)
     if any(s.status == ItemStatus.created for s in written):
         await cache.invalidate_course(None)
     updated = [s for s in written if s.status == ItemStatus.updated]

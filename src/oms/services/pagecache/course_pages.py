@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import orjson
 from bson import ObjectId
-from pydantic import TypeAdapter
 
 from oms.documents import Course
 from oms.documents.course import CourseStatus
 from oms.exceptions import CourseNotFound
 from oms.redis_store import POPULAR_TTL_S
-from oms.schemas.common import Page, PageParams
+from oms.schemas.common import PageParams
 from oms.schemas.courses import (
-    CataloguePage,
     CatalogueSort,
     CoursePublic,
     CourseSummary,
@@ -28,8 +27,7 @@ from oms.schemas.courses import (
 from oms.services import courses as course_service
 from oms.services.pagecache.cache import Cache, CoursePage
 from oms.services.popularity.rankings import Rankings, Window, mongo_counts, today_bucket
-
-_catalogue_json = TypeAdapter(CataloguePage)
+from oms.services.search.base import SearchIndex
 
 
 @dataclass(frozen=True)
@@ -122,30 +120,31 @@ async def catalogue(
     *,
     q: str | None,
     tag: str | None,
-    sort: CatalogueSort,
+    sort: CatalogueSort | None,
     statuses: list[CourseStatus],
+    index: SearchIndex | None = None,
 ) -> Reply:
-    """A catalogue page; the published-only view that students and visitors get is cached."""
+    """A catalogue page; the published-only view that students and visitors get is cached (pages built
+    from the search index too: workers that apply a change from another worker retire cached pages)."""
     q_norm = " ".join(q.split()).lower() if q else ""
     tag_norm = tag.strip().lower() if tag else ""
     public = statuses == [CourseStatus.published]
 
     async def load() -> Reply:
         rank = await _rank(rankings, Window.month) if sort == CatalogueSort.popular else None
-        items, total = await course_service.catalogue(
-            page, q=q_norm or None, tag=tag_norm or None, sort=sort, statuses=statuses, rank=rank
+        result = await course_service.catalogue(
+            page, q=q_norm or None, tag=tag_norm or None, sort=sort, statuses=statuses, rank=rank, index=index
         )
-        result = Page[CourseSummary](
-            items=[CourseSummary.model_validate(c) for c in items],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
-        return Reply(_catalogue_json.dump_json(result))
+        return Reply(orjson.dumps(result))
 
     cached = (
         await cache.page(
-            "catalogue", q=q_norm, tag=tag_norm, sort=sort.value, limit=page.limit, offset=page.offset
+            "catalogue",
+            q=q_norm,
+            tag=tag_norm,
+            sort=sort.value if sort else "",
+            limit=page.limit,
+            offset=page.offset,
         )
         if public
         else None

@@ -1,0 +1,231 @@
+"""Text analysis shared by indexing, querying and highlighting.
+
+One analyzer (tantivy's, in Rust) turns text into terms: runs of letters and digits become lower-cased,
+ASCII-folded English stems, and every Han character is a term of its own, so Chinese is matched by
+phrases of characters (any segmentation of a query finds the same course). User queries are parsed here
+into plain data (words, Chinese runs, literal chunks) and queries are built from it programmatically:
+nothing the user types ever reaches tantivy's query parser, so there is no syntax to escape or break.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from tantivy import Filter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
+
+ANALYZER_NAME = "oms_text"
+TOKEN_PATTERN = r"\p{Han}|[\p{L}\p{N}--\p{Han}]+"
+MAX_QUERY_CHARS = 100
+MAX_CHUNKS = 12
+MAX_TERM_CHARS = 40
+STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "at", "by", "or"})
+_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]$")
+
+
+def build_analyzer() -> TextAnalyzer:
+    """The analyzer registered on the index under ANALYZER_NAME."""
+    return (
+        TextAnalyzerBuilder(Tokenizer.regex(TOKEN_PATTERN))
+        .filter(Filter.remove_long(MAX_TERM_CHARS))
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+        .filter(Filter.stemmer("english"))
+        .build()
+    )
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> TextAnalyzer:
+    """The process's analyzer (built once)."""
+    return build_analyzer()
+
+
+def is_han(term: str) -> bool:
+    """Whether a term is one Han character."""
+    return len(term) == 1 and bool(_HAN.match(term))
+
+
+@dataclass(frozen=True)
+class Word:
+    """A query word: its stem, typo budget, whether a prefix also counts, and whether it may be missing."""
+
+    stem: str
+    fuzzy: int
+    prefix: bool
+    optional: bool = False
+
+
+@dataclass
+class Clause:
+    """One whitespace-separated piece of the query: its literal text or all of its words and runs."""
+
+    literal: str
+    words: list[Word] = field(default_factory=list)
+    runs: list[list[str]] = field(default_factory=list)
+    exact: bool = False  # a chunk with punctuation (`C++`) that courses contain as such: match only that
+
+    @property
+    def literal_only(self) -> bool:
+        """Only punctuation, or a literal chunk known to the index: nothing but the chunk itself matches."""
+        return self.exact or (not self.words and not self.runs)
+
+    @property
+    def punctuated(self) -> bool:
+        """The chunk has characters other than letters and digits."""
+        return not self.literal.isalnum()
+
+
+@dataclass
+class ParsedQuery:
+    """A user query as data; empty when nothing searchable is left."""
+
+    clauses: list[Clause]
+    text: str
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to search for."""
+        return not self.clauses
+
+
+def clean(text: str) -> str:
+    """NFKC, control and format characters removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    return " ".join(text.split())
+
+
+def typo_budget(length: int) -> int:
+    """Edit distance allowed for a word of `length` letters: 1 from 5 letters, 2 from 9."""
+    return 2 if length >= 9 else 1 if length >= 5 else 0
+
+
+def parse(text: str, *, prefix_last: bool = True) -> ParsedQuery:
+    """Split a query into clauses; every word may be misspelt by its typo budget, words of three letters or
+    more also match as prefixes (the last one from two letters: search as you type)."""
+    cleaned = clean(text[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
+    chunks = cleaned.split()[:MAX_CHUNKS]
+    clauses: list[Clause] = []
+    for n, chunk in enumerate(chunks):
+        last = prefix_last and n == len(chunks) - 1
+        clause = Clause(literal=chunk.lower()[:MAX_TERM_CHARS])
+        run: list[str] = []
+        tokens = analyzer().pre_tokenize(chunk).tokens
+        for token in tokens:
+            if is_han(token.text):
+                run.append(token.text)
+                continue
+            if run:
+                clause.runs.append(run)
+                run = []
+            length = token.char_offset_to - token.char_offset_from
+            is_last_token = token is tokens[-1]
+            clause.words.append(
+                Word(
+                    stem=token.text,
+                    fuzzy=typo_budget(length),
+                    prefix=length >= 3 or (last and is_last_token and length >= 2),
+                    optional=token.text in STOPWORDS and len(chunks) > 1,
+                )
+            )
+        if run:
+            clause.runs.append(run)
+        clauses.append(clause)
+    if all(c.words and all(w.optional for w in c.words) and not c.runs for c in clauses):
+        clauses = [Clause(c.literal, [Word(w.stem, w.fuzzy, w.prefix) for w in c.words]) for c in clauses]
+    return ParsedQuery(clauses, cleaned)
+
+
+@lru_cache(maxsize=65_536)
+def _distance_at_most(a: str, b: str, limit: int) -> bool:
+    """Damerau-Levenshtein (adjacent transpositions) distance between a and b is at most `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
+def _word_matches(term: str, words: list[Word]) -> bool:
+    for word in words:
+        if term == word.stem or (word.prefix and term.startswith(word.stem)):
+            return True
+        if (
+            word.fuzzy
+            and abs(len(term) - len(word.stem)) <= word.fuzzy
+            and _distance_at_most(term, word.stem, word.fuzzy)
+        ):
+            return True
+    return False
+
+
+def match_ranges(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
+    """Character ranges of `text` that the query matched (merged, in order)."""
+    words = [w for c in query.clauses for w in c.words]
+    ranges: list[tuple[int, int]] = []
+    if words:
+        seen: dict[str, bool] = {}
+        for token in analyzer().pre_tokenize(text).tokens:
+            term = token.text
+            if term not in seen:
+                seen[term] = not is_han(term) and _word_matches(term, words)
+            if seen[term]:
+                ranges.append((token.char_offset_from, token.char_offset_to))
+    lowered = text.lower()
+    needles = [
+        "".join(pair)
+        for c in query.clauses
+        for run in c.runs
+        for pair in zip(run, run[1:] or [""], strict=False)
+    ]
+    needles += [c.literal for c in query.clauses if c.literal_only]
+    for needle in filter(None, needles):
+        start = lowered.find(needle)
+        while start != -1 and len(ranges) < 200:
+            ranges.append((start, start + len(needle)))
+            start = lowered.find(needle, start + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, query: ParsedQuery, *, window: int | None = None) -> str | None:
+    """HTML-escaped `text` with `<mark>` around matches (a window of about `window` characters around the
+    first match when given); None when nothing matched. The course text is escaped before marks are added,
+    so the result never carries markup from the course itself."""
+    ranges = match_ranges(text, query)
+    if not ranges:
+        return None
+    begin, end = 0, len(text)
+    if window is not None and len(text) > window:
+        begin = max(0, ranges[0][0] - window // 4)
+        end = min(len(text), begin + window)
+    out: list[str] = ["…" if begin > 0 else ""]
+    at = begin
+    for start, stop in ranges:
+        if start >= end or stop <= at:
+            continue
+        start, stop = max(start, at), min(stop, end)
+        out += [html.escape(text[at:start]), "<mark>", html.escape(text[start:stop]), "</mark>"]
+        at = stop
+    out.append(html.escape(text[at:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
