@@ -85,15 +85,11 @@ class DatabaseBreaker:
         self.refused = 0
         self._open_until = 0.0
         self._ping: Callable[[], Awaitable[Any]] | None = None
-        self._reachable: Callable[[], bool] = lambda: True
         self._probe: asyncio.Task[None] | None = None
 
-    def bind(self, ping: Callable[[], Awaitable[Any]], reachable: Callable[[], bool] | None = None) -> None:
-        """How to probe the database (a `ping` command on the app's client), and whether the client's own
-        monitoring still sees a usable server (False after a refused or failed connection)."""
+    def bind(self, ping: Callable[[], Awaitable[Any]]) -> None:
+        """How to probe the database (a `ping` command on the app's client)."""
         self._ping = ping
-        if reachable is not None:
-            self._reachable = reachable
 
     @property
     def state(self) -> str:
@@ -119,12 +115,7 @@ class DatabaseBreaker:
         """A request ran out its own deadline. On a busy machine a live database can be slow to one request,
         so that alone opens nothing: a ping confirms at once, and only a ping that gets no answer within
         `CONFIRM_S` opens the breaker (a hung database fails it; a busy one answers in milliseconds)."""
-        if self.down:
-            return
-        if not self._reachable():  # the driver already lost the server (killed, refusing): no need to ask
-            self.failed(exc)
-            return
-        if self._ping is None or (self._probe is not None and not self._probe.done()):
+        if self.down or self._ping is None or (self._probe is not None and not self._probe.done()):
             return
         self._probe = asyncio.get_running_loop().create_task(
             self._run_probe(min(self.probe_timeout_s, CONFIRM_S), cause=exc),

@@ -67,10 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as teardown:
         app.state.mongo = make_client(settings, app.state.database_breaker)
         teardown.push_async_callback(app.state.mongo.close)
-        app.state.database_breaker.bind(
-            lambda: app.state.mongo.admin.command("ping"),
-            lambda: app.state.mongo.topology_description.has_writable_server(),
-        )
+        app.state.database_breaker.bind(lambda: app.state.mongo.admin.command("ping"))
         app.state.redis = redis_store.connect(settings)
         teardown.push_async_callback(app.state.redis.aclose)
         guard = RedisGuard(app.state.redis, settings.redis_retry_s)
