@@ -9,9 +9,8 @@ variable: it covers every PyMongo call, and so every Beanie call, awaited in the
 the tasks that task starts. Deadlines nest by shrinking: a batch inside a shorter deadline gets the shorter.
 
 A database that hangs (a partition, a stalled primary: the socket stays open and nothing answers) would
-still hold every new request for its whole deadline. When the database cannot be reached (no server could
-be selected, the connection was refused or reset), or a request ran out its deadline AND a ping sent then
-gets no answer either, `DatabaseBreaker` opens (one slow request on a busy machine is no reason to): for `retry_s` new requests run with the database refused — their first
+still hold every new request for its whole deadline. After a request's database call fails for want of an
+answer, `DatabaseBreaker` opens: for `retry_s` new requests run with the database refused — their first
 PyMongo call fails at once, before server selection or any pool checkout — so replies served from
 the cache still go out while everything that needs the database gets 503 at once. Then one ping probes the
 database in the background; any command that succeeds (that ping, a readiness check) closes the breaker.
@@ -33,7 +32,6 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 log = logging.getLogger(__name__)
 
-CONFIRM_S = 0.5  # after a request's timeout, how long a ping may take before the database counts as hung
 REFUSED: contextvars.ContextVar[bool] = contextvars.ContextVar("oms_database_refused", default=False)
 
 
@@ -111,18 +109,6 @@ class DatabaseBreaker:
                 )
         return False
 
-    def timed_out(self, exc: BaseException) -> None:
-        """A request ran out its own deadline. On a busy machine a live database can be slow to one request,
-        so that alone opens nothing: a ping confirms at once, and only a ping that gets no answer within
-        `CONFIRM_S` opens the breaker (a hung database fails it; a busy one answers in milliseconds)."""
-        if self.down or self._ping is None or (self._probe is not None and not self._probe.done()):
-            return
-        self._probe = asyncio.get_running_loop().create_task(
-            self._run_probe(min(self.probe_timeout_s, CONFIRM_S), cause=exc),
-            name="oms-database-confirm",
-            context=contextvars.Context(),
-        )
-
     def failed(self, exc: BaseException) -> None:
         """A request's database call got no answer: skip the database for `retry_s`."""
         if not self.down:
@@ -141,13 +127,13 @@ class DatabaseBreaker:
             log.warning("database answering again", extra={"requests_refused": self.refused})
             self.refused = 0
 
-    async def _run_probe(self, timeout_s: float | None = None, cause: BaseException | None = None) -> None:
+    async def _run_probe(self) -> None:
         assert self._ping is not None
         try:
-            with pymongo.timeout(timeout_s or self.probe_timeout_s):
+            with pymongo.timeout(self.probe_timeout_s):
                 await self._ping()
-        except Exception as exc:  # any failure opens (or keeps open) the breaker; nothing awaits this task
-            self.failed(cause or exc)
+        except Exception as exc:  # any failure keeps the breaker open; nothing awaits this task
+            self.failed(exc)
         else:
             self.succeeded()
 

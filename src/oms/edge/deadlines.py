@@ -94,7 +94,7 @@ class DatabaseDeadlineMiddleware:
             return
         abandoned = True
         task.add_done_callback(_forget)
-        self.breaker.timed_out(TimeoutError(f"a request waited {seconds + GRACE_S:.2f} s for the database"))
+        self.breaker.failed(TimeoutError(f"a request waited {seconds + GRACE_S:.2f} s for the database"))
         await send_problem(send, 503, TIMED_OUT_DETAIL, self._retry_headers())
 
     def _retry_headers(self) -> list[tuple[bytes, bytes]]:

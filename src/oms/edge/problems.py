@@ -11,13 +11,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pymongo.errors import (
-    ConnectionFailure,
-    ExecutionTimeout,
-    NotPrimaryError,
-    ServerSelectionTimeoutError,
-    WTimeoutError,
-)
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, NotPrimaryError, WTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -152,11 +146,8 @@ async def _database_down(request: Request, exc: Exception) -> Response:
     skipped = REFUSED.get()
     timed_out = skipped or bool(getattr(exc, "timeout", False))
     breaker: DatabaseBreaker | None = getattr(request.app.state, "database_breaker", None)
-    if breaker is not None and not skipped:
-        if isinstance(exc, ServerSelectionTimeoutError) or (_no_answer(exc) and not timed_out):
-            breaker.failed(exc)  # no server to talk to, or the connection was refused or reset
-        elif timed_out:
-            breaker.timed_out(exc)  # this request's deadline passed: open only if a ping fails too
+    if breaker is not None and not skipped and _no_answer(exc):
+        breaker.failed(exc)
     if not skipped:
         log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
     detail = TIMED_OUT_DETAIL if timed_out else "the database is unavailable right now; try again shortly"
