@@ -10,18 +10,35 @@
 
 import { Route as rootRouteImport } from './routes/__root'
 import { Route as IndexRouteImport } from './routes/index'
+import { Route as AdminRouteRouteImport } from './routes/admin/route'
 import { Route as LoginRouteImport } from './routes/login'
 import { Route as ProfileRouteImport } from './routes/profile'
 import { Route as RegisterRouteImport } from './routes/register'
+import { Route as AdminIndexRouteImport } from './routes/admin/index'
+import { Route as AdminAuditRouteImport } from './routes/admin/audit'
+import { Route as AdminGradingRouteImport } from './routes/admin/grading'
+import { Route as AdminImportRouteImport } from './routes/admin/import'
+import { Route as AdminLearnersRouteImport } from './routes/admin/learners'
+import { Route as AdminPeopleRouteImport } from './routes/admin/people'
 import { Route as AssignmentsIdRouteImport } from './routes/assignments.$id'
 import { Route as CoursesSlugRouteImport } from './routes/courses.$slug'
 import { Route as MeIndexRouteImport } from './routes/me/index'
 import { Route as MeAssignmentsRouteImport } from './routes/me/assignments'
+import { Route as AdminCoursesIndexRouteImport } from './routes/admin/courses/index'
+import { Route as AdminCoursesNewRouteImport } from './routes/admin/courses/new'
+import { Route as AdminEnrollmentsEnrollmentIdRouteImport } from './routes/admin/enrollments.$enrollmentId'
 import { Route as LearnEnrollmentIdChar123SectionIdChar125RouteImport } from './routes/learn.$enrollmentId.{-$sectionId}'
+import { Route as AdminCoursesCourseIdIndexRouteImport } from './routes/admin/courses/$courseId/index'
+import { Route as AdminCoursesCourseIdAssignmentsRouteImport } from './routes/admin/courses/$courseId/assignments'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const AdminRouteRoute = AdminRouteRouteImport.update({
+  id: '/admin',
+  path: '/admin',
   getParentRoute: () => rootRouteImport,
 } as any)
 const LoginRoute = LoginRouteImport.update({
@@ -38,6 +55,36 @@ const RegisterRoute = RegisterRouteImport.update({
   id: '/register',
   path: '/register',
   getParentRoute: () => rootRouteImport,
+} as any)
+const AdminIndexRoute = AdminIndexRouteImport.update({
+  id: '/',
+  path: '/',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminAuditRoute = AdminAuditRouteImport.update({
+  id: '/audit',
+  path: '/audit',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminGradingRoute = AdminGradingRouteImport.update({
+  id: '/grading',
+  path: '/grading',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminImportRoute = AdminImportRouteImport.update({
+  id: '/import',
+  path: '/import',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminLearnersRoute = AdminLearnersRouteImport.update({
+  id: '/learners',
+  path: '/learners',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminPeopleRoute = AdminPeopleRouteImport.update({
+  id: '/people',
+  path: '/people',
+  getParentRoute: () => AdminRouteRoute,
 } as any)
 const AssignmentsIdRoute = AssignmentsIdRouteImport.update({
   id: '/assignments/$id',
@@ -59,85 +106,184 @@ const MeAssignmentsRoute = MeAssignmentsRouteImport.update({
   path: '/me/assignments',
   getParentRoute: () => rootRouteImport,
 } as any)
+const AdminCoursesIndexRoute = AdminCoursesIndexRouteImport.update({
+  id: '/courses/',
+  path: '/courses/',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminCoursesNewRoute = AdminCoursesNewRouteImport.update({
+  id: '/courses/new',
+  path: '/courses/new',
+  getParentRoute: () => AdminRouteRoute,
+} as any)
+const AdminEnrollmentsEnrollmentIdRoute =
+  AdminEnrollmentsEnrollmentIdRouteImport.update({
+    id: '/enrollments/$enrollmentId',
+    path: '/enrollments/$enrollmentId',
+    getParentRoute: () => AdminRouteRoute,
+  } as any)
 const LearnEnrollmentIdChar123SectionIdChar125Route =
   LearnEnrollmentIdChar123SectionIdChar125RouteImport.update({
     id: '/learn/$enrollmentId/{-$sectionId}',
     path: '/learn/$enrollmentId/{-$sectionId}',
     getParentRoute: () => rootRouteImport,
   } as any)
+const AdminCoursesCourseIdIndexRoute =
+  AdminCoursesCourseIdIndexRouteImport.update({
+    id: '/courses/$courseId/',
+    path: '/courses/$courseId/',
+    getParentRoute: () => AdminRouteRoute,
+  } as any)
+const AdminCoursesCourseIdAssignmentsRoute =
+  AdminCoursesCourseIdAssignmentsRouteImport.update({
+    id: '/courses/$courseId/assignments',
+    path: '/courses/$courseId/assignments',
+    getParentRoute: () => AdminRouteRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
+  '/admin': typeof AdminRouteRouteWithChildren
   '/login': typeof LoginRoute
   '/profile': typeof ProfileRoute
   '/register': typeof RegisterRoute
+  '/admin/audit': typeof AdminAuditRoute
+  '/admin/grading': typeof AdminGradingRoute
+  '/admin/import': typeof AdminImportRoute
+  '/admin/learners': typeof AdminLearnersRoute
+  '/admin/people': typeof AdminPeopleRoute
   '/assignments/$id': typeof AssignmentsIdRoute
   '/courses/$slug': typeof CoursesSlugRoute
   '/me/assignments': typeof MeAssignmentsRoute
+  '/admin/': typeof AdminIndexRoute
   '/me/': typeof MeIndexRoute
+  '/admin/courses/new': typeof AdminCoursesNewRoute
+  '/admin/enrollments/$enrollmentId': typeof AdminEnrollmentsEnrollmentIdRoute
   '/learn/$enrollmentId/{-$sectionId}': typeof LearnEnrollmentIdChar123SectionIdChar125Route
+  '/admin/courses/': typeof AdminCoursesIndexRoute
+  '/admin/courses/$courseId/assignments': typeof AdminCoursesCourseIdAssignmentsRoute
+  '/admin/courses/$courseId/': typeof AdminCoursesCourseIdIndexRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/login': typeof LoginRoute
   '/profile': typeof ProfileRoute
   '/register': typeof RegisterRoute
+  '/admin/audit': typeof AdminAuditRoute
+  '/admin/grading': typeof AdminGradingRoute
+  '/admin/import': typeof AdminImportRoute
+  '/admin/learners': typeof AdminLearnersRoute
+  '/admin/people': typeof AdminPeopleRoute
   '/assignments/$id': typeof AssignmentsIdRoute
   '/courses/$slug': typeof CoursesSlugRoute
   '/me/assignments': typeof MeAssignmentsRoute
+  '/admin': typeof AdminIndexRoute
   '/me': typeof MeIndexRoute
+  '/admin/courses/new': typeof AdminCoursesNewRoute
+  '/admin/enrollments/$enrollmentId': typeof AdminEnrollmentsEnrollmentIdRoute
   '/learn/$enrollmentId/{-$sectionId}': typeof LearnEnrollmentIdChar123SectionIdChar125Route
+  '/admin/courses': typeof AdminCoursesIndexRoute
+  '/admin/courses/$courseId/assignments': typeof AdminCoursesCourseIdAssignmentsRoute
+  '/admin/courses/$courseId': typeof AdminCoursesCourseIdIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
+  '/admin': typeof AdminRouteRouteWithChildren
   '/login': typeof LoginRoute
   '/profile': typeof ProfileRoute
   '/register': typeof RegisterRoute
+  '/admin/audit': typeof AdminAuditRoute
+  '/admin/grading': typeof AdminGradingRoute
+  '/admin/import': typeof AdminImportRoute
+  '/admin/learners': typeof AdminLearnersRoute
+  '/admin/people': typeof AdminPeopleRoute
   '/assignments/$id': typeof AssignmentsIdRoute
   '/courses/$slug': typeof CoursesSlugRoute
   '/me/assignments': typeof MeAssignmentsRoute
+  '/admin/': typeof AdminIndexRoute
   '/me/': typeof MeIndexRoute
+  '/admin/courses/new': typeof AdminCoursesNewRoute
+  '/admin/enrollments/$enrollmentId': typeof AdminEnrollmentsEnrollmentIdRoute
   '/learn/$enrollmentId/{-$sectionId}': typeof LearnEnrollmentIdChar123SectionIdChar125Route
+  '/admin/courses/': typeof AdminCoursesIndexRoute
+  '/admin/courses/$courseId/assignments': typeof AdminCoursesCourseIdAssignmentsRoute
+  '/admin/courses/$courseId/': typeof AdminCoursesCourseIdIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
   fullPaths:
     | '/'
+    | '/admin'
     | '/login'
     | '/profile'
     | '/register'
+    | '/admin/audit'
+    | '/admin/grading'
+    | '/admin/import'
+    | '/admin/learners'
+    | '/admin/people'
     | '/assignments/$id'
     | '/courses/$slug'
     | '/me/assignments'
+    | '/admin/'
     | '/me/'
+    | '/admin/courses/new'
+    | '/admin/enrollments/$enrollmentId'
     | '/learn/$enrollmentId/{-$sectionId}'
+    | '/admin/courses/'
+    | '/admin/courses/$courseId/assignments'
+    | '/admin/courses/$courseId/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
     | '/login'
     | '/profile'
     | '/register'
+    | '/admin/audit'
+    | '/admin/grading'
+    | '/admin/import'
+    | '/admin/learners'
+    | '/admin/people'
     | '/assignments/$id'
     | '/courses/$slug'
     | '/me/assignments'
+    | '/admin'
     | '/me'
+    | '/admin/courses/new'
+    | '/admin/enrollments/$enrollmentId'
     | '/learn/$enrollmentId/{-$sectionId}'
+    | '/admin/courses'
+    | '/admin/courses/$courseId/assignments'
+    | '/admin/courses/$courseId'
   id:
     | '__root__'
     | '/'
+    | '/admin'
     | '/login'
     | '/profile'
     | '/register'
+    | '/admin/audit'
+    | '/admin/grading'
+    | '/admin/import'
+    | '/admin/learners'
+    | '/admin/people'
     | '/assignments/$id'
     | '/courses/$slug'
     | '/me/assignments'
+    | '/admin/'
     | '/me/'
+    | '/admin/courses/new'
+    | '/admin/enrollments/$enrollmentId'
     | '/learn/$enrollmentId/{-$sectionId}'
+    | '/admin/courses/'
+    | '/admin/courses/$courseId/assignments'
+    | '/admin/courses/$courseId/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
+  AdminRouteRoute: typeof AdminRouteRouteWithChildren
   LoginRoute: typeof LoginRoute
   ProfileRoute: typeof ProfileRoute
   RegisterRoute: typeof RegisterRoute
@@ -155,6 +301,13 @@ declare module '@tanstack/react-router' {
       path: '/'
       fullPath: '/'
       preLoaderRoute: typeof IndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/admin': {
+      id: '/admin'
+      path: '/admin'
+      fullPath: '/admin'
+      preLoaderRoute: typeof AdminRouteRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/login': {
@@ -177,6 +330,48 @@ declare module '@tanstack/react-router' {
       fullPath: '/register'
       preLoaderRoute: typeof RegisterRouteImport
       parentRoute: typeof rootRouteImport
+    }
+    '/admin/': {
+      id: '/admin/'
+      path: '/'
+      fullPath: '/admin/'
+      preLoaderRoute: typeof AdminIndexRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/audit': {
+      id: '/admin/audit'
+      path: '/audit'
+      fullPath: '/admin/audit'
+      preLoaderRoute: typeof AdminAuditRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/grading': {
+      id: '/admin/grading'
+      path: '/grading'
+      fullPath: '/admin/grading'
+      preLoaderRoute: typeof AdminGradingRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/import': {
+      id: '/admin/import'
+      path: '/import'
+      fullPath: '/admin/import'
+      preLoaderRoute: typeof AdminImportRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/learners': {
+      id: '/admin/learners'
+      path: '/learners'
+      fullPath: '/admin/learners'
+      preLoaderRoute: typeof AdminLearnersRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/people': {
+      id: '/admin/people'
+      path: '/people'
+      fullPath: '/admin/people'
+      preLoaderRoute: typeof AdminPeopleRouteImport
+      parentRoute: typeof AdminRouteRoute
     }
     '/assignments/$id': {
       id: '/assignments/$id'
@@ -206,6 +401,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof MeAssignmentsRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/admin/courses/': {
+      id: '/admin/courses/'
+      path: '/courses'
+      fullPath: '/admin/courses/'
+      preLoaderRoute: typeof AdminCoursesIndexRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/courses/new': {
+      id: '/admin/courses/new'
+      path: '/courses/new'
+      fullPath: '/admin/courses/new'
+      preLoaderRoute: typeof AdminCoursesNewRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/enrollments/$enrollmentId': {
+      id: '/admin/enrollments/$enrollmentId'
+      path: '/enrollments/$enrollmentId'
+      fullPath: '/admin/enrollments/$enrollmentId'
+      preLoaderRoute: typeof AdminEnrollmentsEnrollmentIdRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
     '/learn/$enrollmentId/{-$sectionId}': {
       id: '/learn/$enrollmentId/{-$sectionId}'
       path: '/learn/$enrollmentId/{-$sectionId}'
@@ -213,11 +429,58 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof LearnEnrollmentIdChar123SectionIdChar125RouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/admin/courses/$courseId/': {
+      id: '/admin/courses/$courseId/'
+      path: '/courses/$courseId'
+      fullPath: '/admin/courses/$courseId/'
+      preLoaderRoute: typeof AdminCoursesCourseIdIndexRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
+    '/admin/courses/$courseId/assignments': {
+      id: '/admin/courses/$courseId/assignments'
+      path: '/courses/$courseId/assignments'
+      fullPath: '/admin/courses/$courseId/assignments'
+      preLoaderRoute: typeof AdminCoursesCourseIdAssignmentsRouteImport
+      parentRoute: typeof AdminRouteRoute
+    }
   }
 }
 
+interface AdminRouteRouteChildren {
+  AdminAuditRoute: typeof AdminAuditRoute
+  AdminGradingRoute: typeof AdminGradingRoute
+  AdminImportRoute: typeof AdminImportRoute
+  AdminLearnersRoute: typeof AdminLearnersRoute
+  AdminPeopleRoute: typeof AdminPeopleRoute
+  AdminIndexRoute: typeof AdminIndexRoute
+  AdminCoursesNewRoute: typeof AdminCoursesNewRoute
+  AdminEnrollmentsEnrollmentIdRoute: typeof AdminEnrollmentsEnrollmentIdRoute
+  AdminCoursesIndexRoute: typeof AdminCoursesIndexRoute
+  AdminCoursesCourseIdAssignmentsRoute: typeof AdminCoursesCourseIdAssignmentsRoute
+  AdminCoursesCourseIdIndexRoute: typeof AdminCoursesCourseIdIndexRoute
+}
+
+const AdminRouteRouteChildren: AdminRouteRouteChildren = {
+  AdminAuditRoute: AdminAuditRoute,
+  AdminGradingRoute: AdminGradingRoute,
+  AdminImportRoute: AdminImportRoute,
+  AdminLearnersRoute: AdminLearnersRoute,
+  AdminPeopleRoute: AdminPeopleRoute,
+  AdminIndexRoute: AdminIndexRoute,
+  AdminCoursesNewRoute: AdminCoursesNewRoute,
+  AdminEnrollmentsEnrollmentIdRoute: AdminEnrollmentsEnrollmentIdRoute,
+  AdminCoursesIndexRoute: AdminCoursesIndexRoute,
+  AdminCoursesCourseIdAssignmentsRoute: AdminCoursesCourseIdAssignmentsRoute,
+  AdminCoursesCourseIdIndexRoute: AdminCoursesCourseIdIndexRoute,
+}
+
+const AdminRouteRouteWithChildren = AdminRouteRoute._addFileChildren(
+  AdminRouteRouteChildren,
+)
+
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
+  AdminRouteRoute: AdminRouteRouteWithChildren,
   LoginRoute: LoginRoute,
   ProfileRoute: ProfileRoute,
   RegisterRoute: RegisterRoute,

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AdminActivityData, AdminActivityErrors, AdminActivityResponses, AdminCourseFiguresData, AdminCourseFiguresErrors, AdminCourseFiguresResponses, AdminSearchAuditData, AdminSearchAuditErrors, AdminSearchAuditResponses, AiAdviceData, AiAdviceErrors, AiAdviceResponses, AiRecommendationsData, AiRecommendationsErrors, AiRecommendationsResponses, AssignmentsCreateAssignmentData, AssignmentsCreateAssignmentErrors, AssignmentsCreateAssignmentResponses, AssignmentsDeleteAssignmentData, AssignmentsDeleteAssignmentErrors, AssignmentsDeleteAssignmentResponses, AssignmentsGradeData, AssignmentsGradeErrors, AssignmentsGradeResponses, AssignmentsGradingQueueData, AssignmentsGradingQueueErrors, AssignmentsGradingQueueResponses, AssignmentsListAssignmentsData, AssignmentsListAssignmentsErrors, AssignmentsListAssignmentsResponses, AssignmentsListSubmissionsData, AssignmentsListSubmissionsErrors, AssignmentsListSubmissionsResponses, AssignmentsReadAssignmentData, AssignmentsReadAssignmentErrors, AssignmentsReadAssignmentResponses, AssignmentsReadSubmissionData, AssignmentsReadSubmissionErrors, AssignmentsReadSubmissionResponses, AssignmentsSubmitData, AssignmentsSubmitErrors, AssignmentsSubmitResponses, AssignmentsUpdateAssignmentData, AssignmentsUpdateAssignmentErrors, AssignmentsUpdateAssignmentResponses, AuthCreateSessionData, AuthCreateSessionErrors, AuthCreateSessionResponses, AuthDeleteSessionData, AuthDeleteSessionErrors, AuthDeleteSessionResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRefreshSessionData, AuthRefreshSessionErrors, AuthRefreshSessionResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, CoursesArchiveCourseData, CoursesArchiveCourseErrors, CoursesArchiveCourseResponses, CoursesCatalogueData, CoursesCatalogueErrors, CoursesCatalogueResponses, CoursesCreateCourseData, CoursesCreateCourseErrors, CoursesCreateCourseResponses, CoursesPopularData, CoursesPopularErrors, CoursesPopularResponses, CoursesReadCourseData, CoursesReadCourseErrors, CoursesReadCourseResponses, CoursesUpdateCourseData, CoursesUpdateCourseErrors, CoursesUpdateCourseResponses, EnrollmentsDropData, EnrollmentsDropErrors, EnrollmentsDropResponses, EnrollmentsEnrollData, EnrollmentsEnrollErrors, EnrollmentsEnrollResponses, EnrollmentsMarkProgressData, EnrollmentsMarkProgressErrors, EnrollmentsMarkProgressResponses, EnrollmentsMyEnrollmentsData, EnrollmentsMyEnrollmentsErrors, EnrollmentsMyEnrollmentsResponses, EnrollmentsReadEnrollmentData, EnrollmentsReadEnrollmentErrors, EnrollmentsReadEnrollmentResponses, EnrollmentsRosterData, EnrollmentsRosterErrors, EnrollmentsRosterResponses, HealthHealthzData, HealthHealthzErrors, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, ImportAndExportCourseImportSchemaData, ImportAndExportCourseImportSchemaErrors, ImportAndExportCourseImportSchemaResponses, ImportAndExportExportCoursesData, ImportAndExportExportCoursesErrors, ImportAndExportExportCoursesResponses, ImportAndExportImportCoursesData, ImportAndExportImportCoursesErrors, ImportAndExportImportCoursesResponses, SectionsAddSectionData, SectionsAddSectionErrors, SectionsAddSectionResponses, SectionsRemoveSectionData, SectionsRemoveSectionErrors, SectionsRemoveSectionResponses, SectionsReorderData, SectionsReorderErrors, SectionsReorderResponses, SectionsUpdateSectionData, SectionsUpdateSectionErrors, SectionsUpdateSectionResponses, UsersAdminUpdateData, UsersAdminUpdateErrors, UsersAdminUpdateResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
+import type { AdminActivityData, AdminActivityErrors, AdminActivityResponses, AdminCourseFiguresData, AdminCourseFiguresErrors, AdminCourseFiguresResponses, AdminSearchAuditData, AdminSearchAuditErrors, AdminSearchAuditResponses, AiAdviceData, AiAdviceErrors, AiAdviceResponses, AiRecommendationClickData, AiRecommendationClickErrors, AiRecommendationClickResponses, AiRecommendationsData, AiRecommendationsErrors, AiRecommendationsResponses, AiRecommendationStatsData, AiRecommendationStatsErrors, AiRecommendationStatsResponses, AssignmentsCreateAssignmentData, AssignmentsCreateAssignmentErrors, AssignmentsCreateAssignmentResponses, AssignmentsDeleteAssignmentData, AssignmentsDeleteAssignmentErrors, AssignmentsDeleteAssignmentResponses, AssignmentsGradeData, AssignmentsGradeErrors, AssignmentsGradeResponses, AssignmentsGradingQueueData, AssignmentsGradingQueueErrors, AssignmentsGradingQueueResponses, AssignmentsListAssignmentsData, AssignmentsListAssignmentsErrors, AssignmentsListAssignmentsResponses, AssignmentsListSubmissionsData, AssignmentsListSubmissionsErrors, AssignmentsListSubmissionsResponses, AssignmentsReadAssignmentData, AssignmentsReadAssignmentErrors, AssignmentsReadAssignmentResponses, AssignmentsReadSubmissionData, AssignmentsReadSubmissionErrors, AssignmentsReadSubmissionResponses, AssignmentsSubmitData, AssignmentsSubmitErrors, AssignmentsSubmitResponses, AssignmentsUpdateAssignmentData, AssignmentsUpdateAssignmentErrors, AssignmentsUpdateAssignmentResponses, AuthCreateSessionData, AuthCreateSessionErrors, AuthCreateSessionResponses, AuthDeleteSessionData, AuthDeleteSessionErrors, AuthDeleteSessionResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRefreshSessionData, AuthRefreshSessionErrors, AuthRefreshSessionResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, CoursesArchiveCourseData, CoursesArchiveCourseErrors, CoursesArchiveCourseResponses, CoursesCatalogueData, CoursesCatalogueErrors, CoursesCatalogueResponses, CoursesCreateCourseData, CoursesCreateCourseErrors, CoursesCreateCourseResponses, CoursesPopularData, CoursesPopularErrors, CoursesPopularResponses, CoursesReadCourseData, CoursesReadCourseErrors, CoursesReadCourseResponses, CoursesSuggestData, CoursesSuggestErrors, CoursesSuggestResponses, CoursesUpdateCourseData, CoursesUpdateCourseErrors, CoursesUpdateCourseResponses, EnrollmentsDropData, EnrollmentsDropErrors, EnrollmentsDropResponses, EnrollmentsEnrollData, EnrollmentsEnrollErrors, EnrollmentsEnrollResponses, EnrollmentsMarkProgressData, EnrollmentsMarkProgressErrors, EnrollmentsMarkProgressResponses, EnrollmentsMyEnrollmentsData, EnrollmentsMyEnrollmentsErrors, EnrollmentsMyEnrollmentsResponses, EnrollmentsReadEnrollmentData, EnrollmentsReadEnrollmentErrors, EnrollmentsReadEnrollmentResponses, EnrollmentsRosterData, EnrollmentsRosterErrors, EnrollmentsRosterResponses, HealthHealthzData, HealthHealthzErrors, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, ImportAndExportCourseImportSchemaData, ImportAndExportCourseImportSchemaErrors, ImportAndExportCourseImportSchemaResponses, ImportAndExportExportCoursesData, ImportAndExportExportCoursesErrors, ImportAndExportExportCoursesResponses, ImportAndExportImportCoursesData, ImportAndExportImportCoursesErrors, ImportAndExportImportCoursesResponses, SectionsAddSectionData, SectionsAddSectionErrors, SectionsAddSectionResponses, SectionsRemoveSectionData, SectionsRemoveSectionErrors, SectionsRemoveSectionResponses, SectionsReorderData, SectionsReorderErrors, SectionsReorderResponses, SectionsUpdateSectionData, SectionsUpdateSectionErrors, SectionsUpdateSectionResponses, UsersAdminUpdateData, UsersAdminUpdateErrors, UsersAdminUpdateResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersReadMeData, UsersReadMeErrors, UsersReadMeResponses, UsersUpdateMeData, UsersUpdateMeErrors, UsersUpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -169,7 +169,10 @@ export const usersAdminUpdate = <ThrowOnError extends boolean = true>(options: O
 /**
  * Catalogue
  *
- * Browse courses. Students and anonymous callers see published courses only.
+ * Browse or search courses. Students and anonymous callers see published courses only.
+ *
+ * With `q`, items carry `highlights` (HTML-escaped text with `<mark>` around matches) and the page
+ * carries `facets` (tag counts over all matches). Follow `next_after` for the next page.
  */
 export const coursesCatalogue = <ThrowOnError extends boolean = true>(options?: Options<CoursesCatalogueData, ThrowOnError>) => (options?.client ?? client).get<CoursesCatalogueResponses, CoursesCatalogueErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -190,6 +193,17 @@ export const coursesCreateCourse = <ThrowOnError extends boolean = true>(options
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Suggest
+ *
+ * Type-ahead: up to 8 course names matching what has been typed (the last word may be unfinished).
+ */
+export const coursesSuggest = <ThrowOnError extends boolean = true>(options: Options<CoursesSuggestData, ThrowOnError>) => (options.client ?? client).get<CoursesSuggestResponses, CoursesSuggestErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/courses/suggest',
+    ...options
 });
 
 /**
@@ -512,11 +526,40 @@ export const aiAdvice = <ThrowOnError extends boolean = true>(options: Options<A
  * Published courses the caller is not enrolled in, best first, each with a score and its reasons.
  *
  * From courses that learners of the caller's courses also took, similar content, and popularity; callers
- * without courses get popular picks spread over topics (`strategy: popular`).
+ * without courses get popular picks spread over topics (`strategy: popular`). The list is recorded as an
+ * impression (`impression_id`); report a course opened from it with `POST /me/recommendations/clicks`.
  */
 export const aiRecommendations = <ThrowOnError extends boolean = true>(options?: Options<AiRecommendationsData, ThrowOnError>) => (options?.client ?? client).get<AiRecommendationsResponses, AiRecommendationsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/me/recommendations',
+    ...options
+});
+
+/**
+ * Recommendation Click
+ *
+ * Report that the caller opened a course from a recommendation list they were shown (the web app calls
+ * this when a recommended course is opened). 404 when that list, course and position do not match.
+ */
+export const aiRecommendationClick = <ThrowOnError extends boolean = true>(options: Options<AiRecommendationClickData, ThrowOnError>) => (options.client ?? client).post<AiRecommendationClickResponses, AiRecommendationClickErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/me/recommendations/clicks',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Recommendation Stats
+ *
+ * Recommendations in use (admins): lists served, click-through to the course page, enrollments
+ * attributed (a shown course enrolled in within 7 days), and rates per position and per strategy.
+ */
+export const aiRecommendationStats = <ThrowOnError extends boolean = true>(options?: Options<AiRecommendationStatsData, ThrowOnError>) => (options?.client ?? client).get<AiRecommendationStatsResponses, AiRecommendationStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/ai/recommendations/stats',
     ...options
 });
 
@@ -603,6 +646,7 @@ export const healthHealthz = <ThrowOnError extends boolean = true>(options?: Opt
 /**
  * Readyz
  *
- * MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is.
+ * MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is; the
+ * search index's state (building | ready), size and lag behind the database in seconds.
  */
 export const healthReadyz = <ThrowOnError extends boolean = true>(options?: Options<HealthReadyzData, ThrowOnError>) => (options?.client ?? client).get<HealthReadyzResponses, HealthReadyzErrors, ThrowOnError>({ url: '/api/v1/readyz', ...options });

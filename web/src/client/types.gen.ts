@@ -306,9 +306,94 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * CatalogueItem
+ *
+ * A catalogue entry; with `q`, how well it matched and what matched.
+ */
+export type CatalogueItem = {
+    /**
+     * 24-hex ObjectId
+     */
+    id: PydanticObjectId;
+    /**
+     * Slug
+     */
+    slug: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Tags
+     */
+    tags: Array<string>;
+    status: CourseStatus;
+    /**
+     * Section Count
+     */
+    section_count: number;
+    /**
+     * Total Minutes
+     */
+    total_minutes: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Score
+     *
+     * relevance (only when ordered by relevance)
+     */
+    score?: number | null;
+    highlights?: Highlights | null;
+};
+
+/**
+ * CataloguePage
+ *
+ * A catalogue page. `facets` (tag counts over all matches) comes with searches (`q`) and tag
+ * browsing; `next_after` is the cursor for the next page (pass it as `after`), null on the last page.
+ */
+export type CataloguePage = {
+    /**
+     * Items
+     */
+    items: Array<CatalogueItem>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Offset
+     */
+    offset: number;
+    /**
+     * Facets
+     */
+    facets?: Array<TagFacet> | null;
+    /**
+     * Next After
+     */
+    next_after?: string | null;
+};
+
+/**
  * CatalogueSort
  */
-export type CatalogueSort = 'newest' | 'name' | 'popular';
+export type CatalogueSort = 'relevance' | 'newest' | 'name' | 'popular';
 
 /**
  * CohortFacts
@@ -659,6 +744,25 @@ export type GradePublic = {
 };
 
 /**
+ * Highlights
+ *
+ * Matched words marked with `<mark>`: HTML-escaped course text plus `<mark>` tags, nothing else, so
+ * it is safe to insert as HTML. A field is absent when nothing in it matched.
+ */
+export type Highlights = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Description
+     *
+     * an excerpt of about 180 characters around the match
+     */
+    description?: string | null;
+};
+
+/**
  * HistoryEventPublic
  */
 export type HistoryEventPublic = {
@@ -962,28 +1066,6 @@ export type PageAuditEntryPublic = {
 };
 
 /**
- * Page[CourseSummary]
- */
-export type PageCourseSummary = {
-    /**
-     * Items
-     */
-    items: Array<CourseSummary>;
-    /**
-     * Total
-     */
-    total: number;
-    /**
-     * Limit
-     */
-    limit: number;
-    /**
-     * Offset
-     */
-    offset: number;
-};
-
-/**
  * Page[MyEnrollment]
  */
 export type PageMyEnrollment = {
@@ -1131,6 +1213,42 @@ export type PopularPage = {
 };
 
 /**
+ * PositionStats
+ */
+export type PositionStats = {
+    /**
+     * Position
+     */
+    position: number;
+    /**
+     * Shown
+     */
+    shown: number;
+    /**
+     * Clicks
+     */
+    clicks: number;
+    /**
+     * Click Rate
+     *
+     * clicks / times shown at this position
+     */
+    click_rate: number;
+    /**
+     * Enrollments
+     *
+     * enrollments attributed to this position
+     */
+    enrollments: number;
+    /**
+     * Enrollment Rate
+     *
+     * enrollments / times shown at this position
+     */
+    enrollment_rate: number;
+};
+
+/**
  * ProgressFacts
  */
 export type ProgressFacts = {
@@ -1219,6 +1337,28 @@ export type Recommendation = {
 };
 
 /**
+ * RecommendationClickIn
+ *
+ * The caller opened a recommended course from a list they were shown.
+ */
+export type RecommendationClickIn = {
+    /**
+     * the list's `impression_id`
+     */
+    impression_id: PydanticObjectId;
+    /**
+     * 24-hex ObjectId
+     */
+    course_id: PydanticObjectId;
+    /**
+     * Position
+     *
+     * the course's 1-based position in that list
+     */
+    position: number;
+};
+
+/**
  * RecommendationPage
  *
  * Courses for the caller, best first; never one they are enrolled in, never an unpublished one.
@@ -1246,6 +1386,74 @@ export type RecommendationPage = {
      * when the recommender was last rebuilt
      */
     model_built_at: string | null;
+    /**
+     * this list's id: send it with a click (POST /me/recommendations/clicks)
+     */
+    impression_id?: PydanticObjectId | null;
+};
+
+/**
+ * RecommendationStats
+ *
+ * Recommendations in use over a window: what was shown, opened and taken (docs/ai.md).
+ */
+export type RecommendationStats = {
+    /**
+     * Window
+     */
+    window: string;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Impressions
+     *
+     * recommendation lists served (and recorded)
+     */
+    impressions: number;
+    /**
+     * Courses Shown
+     */
+    courses_shown: number;
+    /**
+     * Clicks
+     *
+     * courses opened from a list, as reported by the web app
+     */
+    clicks: number;
+    /**
+     * Click Through Rate
+     *
+     * lists with at least one click / lists
+     */
+    click_through_rate: number;
+    /**
+     * Enrollments Attributed
+     *
+     * enrollments in a shown course within 7 days after the list (each counted once)
+     */
+    enrollments_attributed: number;
+    /**
+     * Enrollment Rate
+     *
+     * attributed enrollments / lists
+     */
+    enrollment_rate: number;
+    /**
+     * By Position
+     */
+    by_position: Array<PositionStats>;
+    /**
+     * By Strategy
+     */
+    by_strategy: Array<StrategyStats>;
+    /**
+     * Impressions Dropped By This Worker
+     *
+     * lists not recorded by the answering worker since it started (queue full, write failed)
+     */
+    impressions_dropped_by_this_worker: number;
 };
 
 /**
@@ -1429,6 +1637,40 @@ export type SectionUpdate = {
 };
 
 /**
+ * StrategyStats
+ */
+export type StrategyStats = {
+    /**
+     * Strategy
+     */
+    strategy: string;
+    /**
+     * Impressions
+     */
+    impressions: number;
+    /**
+     * Click Through Rate
+     *
+     * lists with at least one click / lists
+     */
+    click_through_rate: number;
+    /**
+     * Clicks
+     */
+    clicks: number;
+    /**
+     * Enrollments
+     */
+    enrollments: number;
+    /**
+     * Enrollment Rate
+     *
+     * attributed enrollments / lists
+     */
+    enrollment_rate: number;
+};
+
+/**
  * SubmissionCreate
  *
  * One attempt: the work and up to 10 http(s) links.
@@ -1510,6 +1752,34 @@ export type SubmissionPublic = {
  * SubmissionStatus
  */
 export type SubmissionStatus = 'submitted' | 'graded';
+
+/**
+ * Suggestions
+ *
+ * Course names for type-ahead, best first (at most 8).
+ */
+export type Suggestions = {
+    /**
+     * Items
+     */
+    items: Array<string>;
+};
+
+/**
+ * TagFacet
+ *
+ * How many of the matching courses carry a tag.
+ */
+export type TagFacet = {
+    /**
+     * Tag
+     */
+    tag: string;
+    /**
+     * Count
+     */
+    count: number;
+};
 
 /**
  * TokenPair
@@ -1981,7 +2251,7 @@ export type CoursesCatalogueData = {
         /**
          * Q
          *
-         * words in the name or description
+         * words to search for in any order, in English or Chinese; typos are forgiven and the last word may be unfinished
          */
         q?: string | null;
         /**
@@ -1989,9 +2259,17 @@ export type CoursesCatalogueData = {
          */
         tag?: string | null;
         /**
-         * popular: by the 30-day ranking
+         * Sort
+         *
+         * relevance (the default with q) | newest (the default without) | name | popular
          */
-        sort?: CatalogueSort;
+        sort?: CatalogueSort | null;
+        /**
+         * After
+         *
+         * the `next_after` of the previous page (instead of offset)
+         */
+        after?: string | null;
         /**
          * Status
          *
@@ -2031,7 +2309,7 @@ export type CoursesCatalogueResponses = {
     /**
      * Successful Response
      */
-    200: PageCourseSummary;
+    200: CataloguePage;
 };
 
 export type CoursesCatalogueResponse = CoursesCatalogueResponses[keyof CoursesCatalogueResponses];
@@ -2064,6 +2342,42 @@ export type CoursesCreateCourseResponses = {
 };
 
 export type CoursesCreateCourseResponse = CoursesCreateCourseResponses[keyof CoursesCreateCourseResponses];
+
+export type CoursesSuggestData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Q
+         *
+         * what has been typed so far
+         */
+        q: string;
+    };
+    url: '/api/v1/courses/suggest';
+};
+
+export type CoursesSuggestErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type CoursesSuggestError = CoursesSuggestErrors[keyof CoursesSuggestErrors];
+
+export type CoursesSuggestResponses = {
+    /**
+     * Successful Response
+     */
+    200: Suggestions;
+};
+
+export type CoursesSuggestResponse = CoursesSuggestResponses[keyof CoursesSuggestResponses];
 
 export type CoursesPopularData = {
     body?: never;
@@ -2974,7 +3288,7 @@ export type AiAdviceErrors = {
      */
     422: Problem;
     /**
-     * the caller's hourly quota of LLM-written advice is used up
+     * the caller already received their hourly number of model-written replies (offline, fallback and cached replies are not counted)
      */
     429: unknown;
     /**
@@ -3031,6 +3345,75 @@ export type AiRecommendationsResponses = {
 };
 
 export type AiRecommendationsResponse = AiRecommendationsResponses[keyof AiRecommendationsResponses];
+
+export type AiRecommendationClickData = {
+    body: RecommendationClickIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/me/recommendations/clicks';
+};
+
+export type AiRecommendationClickErrors = {
+    /**
+     * unknown list
+     */
+    404: unknown;
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AiRecommendationClickError = AiRecommendationClickErrors[keyof AiRecommendationClickErrors];
+
+export type AiRecommendationClickResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AiRecommendationClickResponse = AiRecommendationClickResponses[keyof AiRecommendationClickResponses];
+
+export type AiRecommendationStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Window
+         *
+         * how far back
+         */
+        window?: '1h' | '24h' | '7d' | '30d';
+    };
+    url: '/api/v1/admin/ai/recommendations/stats';
+};
+
+export type AiRecommendationStatsErrors = {
+    /**
+     * Validation failed (`errors` says where)
+     */
+    422: Problem;
+    /**
+     * Any other error, as problem+json
+     */
+    default: Problem;
+};
+
+export type AiRecommendationStatsError = AiRecommendationStatsErrors[keyof AiRecommendationStatsErrors];
+
+export type AiRecommendationStatsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecommendationStats;
+};
+
+export type AiRecommendationStatsResponse = AiRecommendationStatsResponses[keyof AiRecommendationStatsResponses];
 
 export type ImportAndExportImportCoursesData = {
     /**

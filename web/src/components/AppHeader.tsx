@@ -47,6 +47,7 @@ export function AppHeader() {
                   </AnchorLink>
                 </>
               )}
+              {signedIn && !isStudent && <AnchorLink to="/admin">{t("nav.admin")}</AnchorLink>}
               {signedIn && (
                 <AnchorLink to="/profile">
                   {t("nav.profile")}

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest"
 import en from "@/locales/en.json"
 import zh from "@/locales/zh-CN.json"
+import adminEn from "@/locales/admin/en.json"
+import adminZh from "@/locales/admin/zh-CN.json"
 
 function keys(obj: object, prefix = ""): string[] {
   return Object.entries(obj).flatMap(([k, v]) =>
@@ -44,5 +46,43 @@ describe("language choice", () => {
     expect(["zh", "zh-CN", "zh-TW", "zh-Hans-CN"].map(normaliseLanguage)).toEqual(["zh-CN", "zh-CN", "zh-CN", "zh-CN"])
     expect(["en-US", "fr", "de-DE"].map(normaliseLanguage)).toEqual(["en", "en", "en"])
     expect([apiLang("zh-CN"), apiLang("en-GB")]).toEqual(["zh", "en"])
+  })
+})
+
+describe("admin locale files", () => {
+  it("have the same keys and no empty strings", () => {
+    expect(keys(adminZh).sort()).toEqual(keys(adminEn).sort())
+    expect(values(adminEn).filter((v) => !v.trim())).toEqual([])
+    expect(values(adminZh).filter((v) => !v.trim())).toEqual([])
+  })
+  it("use the agreed admin words", () => {
+    const pairs: [string, string][] = [
+      [adminEn.editor.title, adminZh.editor.title],
+      [adminEn.editor.publish, adminZh.editor.publish],
+      [adminEn.editor.archive, adminZh.editor.archive],
+      [adminEn.status.draft, adminZh.status.draft],
+      [adminEn.nav.import, adminZh.nav.import],
+      [adminEn.import.dryRun, adminZh.import.dryRun],
+      [adminEn.import.export, adminZh.import.export],
+      [adminEn.nav.learners, adminZh.nav.learners],
+      [adminEn.nav.grading, adminZh.nav.grading],
+      [adminEn.nav.people, adminZh.nav.people],
+      [adminEn.nav.audit, adminZh.nav.audit],
+      [adminEn.nav.dashboard, adminZh.nav.dashboard],
+    ]
+    expect(pairs).toEqual([
+      ["Course editor", "课程编辑"],
+      ["Publish", "发布"],
+      ["Archive", "归档"],
+      ["Draft", "草稿"],
+      ["Import", "导入"],
+      ["Dry run", "试运行"],
+      ["Export", "导出"],
+      ["Learners", "学员"],
+      ["Grading", "批改"],
+      ["People", "用户"],
+      ["Audit log", "审计日志"],
+      ["Dashboard", "仪表盘"],
+    ])
   })
 })

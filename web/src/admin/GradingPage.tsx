@@ -1,0 +1,205 @@
+/** The grading queue and the grading form with the submission's attempt history beside it. */
+import { Alert, Badge, Button, Checkbox, Grid, Group, NumberInput, Paper, Select, Skeleton, Stack, Table, Text, Textarea, Title } from "@mantine/core"
+import { useQuery, useQueryClient } from "@tanstack/react-query"
+import { getRouteApi, useNavigate } from "@tanstack/react-router"
+import { useState } from "react"
+import { useTranslation } from "react-i18next"
+import { assignmentsGrade, assignmentsGradingQueue } from "@/client"
+import type { QueueItem } from "@/client"
+import { ErrorState } from "@/components/ErrorState"
+import { formatDateTime } from "@/lib/format"
+import { notify } from "@/lib/notify"
+import { adminProblem } from "./problem"
+
+const route = getRouteApi("/admin/grading")
+
+export function GradingPage() {
+  const { t, i18n } = useTranslation()
+  const search = route.useSearch()
+  const navigate = useNavigate({ from: "/admin/grading" })
+  const queue = useQuery({
+    queryKey: ["admin", "queue", search.status ?? null, search.late ?? null],
+    queryFn: async () =>
+      (await assignmentsGradingQueue({ query: { status: search.status, late: search.late, limit: 100 } })).data,
+  })
+  const chosen = queue.data?.items.find((i) => i.submission.id === search.submission) ?? null
+  const name = (i: QueueItem) => i.display_name || i.username || i.submission.user_id
+
+  return (
+    <Stack>
+      <Title order={1}>{t("admin.grading.title")}</Title>
+      <Group align="flex-end">
+        <Select
+          label={t("admin.grading.filterStatus")}
+          value={search.status ?? "all"}
+          allowDeselect={false}
+          onChange={(v) => void navigate({ search: (s) => ({ ...s, status: v === "all" ? undefined : (v as "submitted" | "graded") }) })}
+          data={[
+            { value: "all", label: t("admin.common.all") },
+            { value: "submitted", label: t("admin.grading.ungraded") },
+            { value: "graded", label: t("admin.grading.graded") },
+          ]}
+        />
+        <Checkbox
+          label={t("admin.grading.lateOnly")}
+          checked={!!search.late}
+          onChange={(e) => {
+            const late = e.currentTarget.checked
+            void navigate({ search: (s) => ({ ...s, late: late || undefined }) })
+          }}
+        />
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 6 }}>
+          <Paper withBorder component="section" aria-labelledby="queue-heading" p="sm">
+            <Title order={2} size="h4" id="queue-heading" mb="xs">
+              {t("admin.grading.queue")}
+            </Title>
+            {queue.isError ? (
+              <ErrorState error={queue.error} onRetry={() => void queue.refetch()} />
+            ) : !queue.data ? (
+              <Stack>{Array.from({ length: 5 }, (_, i) => <Skeleton key={i} height={36} />)}</Stack>
+            ) : queue.data.items.length === 0 ? (
+              <Text>{t("admin.grading.empty")}</Text>
+            ) : (
+              <Table.ScrollContainer minWidth={420}>
+                <Table highlightOnHover>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t("admin.grading.assignment")}</Table.Th>
+                      <Table.Th>{t("admin.grading.student")}</Table.Th>
+                      <Table.Th>{t("admin.common.status")}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {queue.data.items.map((i) => (
+                      <Table.Tr key={i.submission.id} bg={i.submission.id === search.submission ? "blue.0" : undefined}>
+                        <Table.Td>
+                          <Button
+                            variant="subtle"
+                            size="compact-sm"
+                            onClick={() => void navigate({ search: (s) => ({ ...s, submission: i.submission.id }) })}
+                            aria-current={i.submission.id === search.submission ? "true" : undefined}
+                          >
+                            {i.assignment_title}
+                          </Button>
+                          <Text size="xs" c="gray.7">
+                            {i.course_name}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>{name(i)}</Table.Td>
+                        <Table.Td>
+                          <Group gap={4}>
+                            <Badge variant="light" color={i.submission.status === "graded" ? "green" : "blue"}>
+                              {i.submission.status === "graded" ? t("admin.grading.graded") : t("admin.grading.ungraded")}
+                            </Badge>
+                            {i.submission.late && (
+                              <Badge color="red" variant="filled">
+                                {t("admin.grading.late")}
+                              </Badge>
+                            )}
+                          </Group>
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
+          </Paper>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 6 }}>
+          {chosen ? <GradeForm key={`${chosen.submission.id}-${chosen.submission.updated_at}`} item={chosen} lang={i18n.language} /> : <Text>{t("admin.grading.choose")}</Text>}
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  )
+}
+
+function GradeForm({ item, lang }: { item: QueueItem; lang: string }) {
+  const { t, i18n } = useTranslation()
+  const queryClient = useQueryClient()
+  const s = item.submission
+  const [score, setScore] = useState<number | string>(s.score ?? "")
+  const [feedback, setFeedback] = useState(s.feedback ?? "")
+  const [error, setError] = useState<string | null>(null)
+  const [fieldError, setFieldError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async () => {
+    setError(null)
+    setFieldError(null)
+    if (typeof score !== "number") {
+      setFieldError(t("auth.required"))
+      return
+    }
+    setBusy(true)
+    try {
+      await assignmentsGrade({ path: { submission_id: s.id }, body: { score, feedback } })
+      notify(t("admin.grading.graded_ok"), "green")
+      await queryClient.invalidateQueries({ queryKey: ["admin", "queue"] })
+    } catch (e) {
+      setError(adminProblem(e, t, i18n.language))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Stack>
+      <Paper withBorder p="sm" component="section" aria-labelledby="grade-heading">
+        <Title order={2} size="h4" id="grade-heading">
+          {t("admin.grading.grade")}: {item.assignment_title}
+        </Title>
+        <Text size="sm" c="gray.7" mb="sm">
+          {item.course_name} · {item.display_name || item.username}
+          {s.late && (
+            <Badge ml="xs" color="red">
+              {t("admin.grading.late")}
+            </Badge>
+          )}
+        </Text>
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault()
+            void submit()
+          }}
+        >
+          <Stack>
+            <NumberInput label={t("admin.grading.score", { max: item.max_score })} min={0} max={item.max_score} value={score} onChange={setScore} error={fieldError} required />
+            <Textarea label={t("admin.grading.feedback")} value={feedback} onChange={(e) => setFeedback(e.currentTarget.value)} autosize minRows={3} />
+            {error && (
+              <Alert color="red" role="alert">
+                {error}
+              </Alert>
+            )}
+            <Button type="submit" loading={busy} style={{ alignSelf: "flex-start" }}>
+              {t("admin.grading.submit")}
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+      <Paper withBorder p="sm" component="section" aria-labelledby="attempts-heading">
+        <Title order={2} size="h4" id="attempts-heading" mb="xs">
+          {t("admin.grading.attempts")}
+        </Title>
+        <Stack gap="sm">
+          {[...s.attempts].reverse().map((a) => (
+            <Paper key={a.n} p="xs" bg="gray.0">
+              <Group gap="xs">
+                <Text fw={600}>{t("admin.grading.attempt", { n: a.n })}</Text>
+                <Text size="sm">{formatDateTime(a.submitted_at, lang)}</Text>
+                {a.late && <Badge color="red">{t("admin.grading.late")}</Badge>}
+              </Group>
+              <Text style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}>{a.content}</Text>
+              {a.links.length > 0 && (
+                <Text size="sm">
+                  {t("admin.grading.links")}: {a.links.join(" · ")}
+                </Text>
+              )}
+            </Paper>
+          ))}
+        </Stack>
+      </Paper>
+    </Stack>
+  )
+}

@@ -1,0 +1,188 @@
+/**
+ * The course editor's state, kept pure so it can be tested without a browser: a draft made from the
+ * course as loaded (the base), dirty tracking against that base, section moves, the plan of API calls a
+ * save makes, and the field-by-field difference shown when someone else saved first (412).
+ */
+import type { CoursePublic } from "@/client"
+
+export interface DraftSection {
+  /** A stable key for React and drag and drop; the section id when the section exists. */
+  key: string
+  section_id: string | null
+  title: string
+  body: string
+  duration_minutes: number
+}
+
+export interface CourseDraft {
+  name: string
+  slug: string
+  description: string
+  content: string
+  tags: string[]
+  sections: DraftSection[]
+}
+
+export const COURSE_FIELDS = ["name", "slug", "description", "content", "tags"] as const
+export type CourseField = (typeof COURSE_FIELDS)[number]
+
+let counter = 0
+export function newKey(): string {
+  counter += 1
+  return `new-${counter}`
+}
+
+export function emptyDraft(): CourseDraft {
+  return { name: "", slug: "", description: "", content: "", tags: [], sections: [] }
+}
+
+export function draftFromCourse(course: CoursePublic): CourseDraft {
+  return {
+    name: course.name,
+    slug: course.slug,
+    description: course.description,
+    content: course.content,
+    tags: [...course.tags],
+    sections: [...course.sections]
+      .sort((a, b) => a.order - b.order)
+      .map((s) => ({
+        key: s.section_id,
+        section_id: s.section_id,
+        title: s.title,
+        body: s.body,
+        duration_minutes: s.duration_minutes,
+      })),
+  }
+}
+
+function sameSection(a: DraftSection, b: DraftSection): boolean {
+  return (
+    a.section_id === b.section_id &&
+    a.title === b.title &&
+    a.body === b.body &&
+    a.duration_minutes === b.duration_minutes
+  )
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/** Whether the draft differs from the base in anything a save would send. */
+export function isDirty(base: CourseDraft, draft: CourseDraft): boolean {
+  if (COURSE_FIELDS.some((f) => !sameValue(base[f], draft[f]))) return true
+  if (base.sections.length !== draft.sections.length) return true
+  return base.sections.some((s, i) => !sameSection(s, draft.sections[i]!))
+}
+
+/** The section at `index` moved by `delta` places (clamped); the same array when nothing moves. */
+export function moveSection(sections: DraftSection[], index: number, delta: number): DraftSection[] {
+  const target = Math.max(0, Math.min(sections.length - 1, index + delta))
+  if (target === index || index < 0 || index >= sections.length) return sections
+  const next = [...sections]
+  const [moved] = next.splice(index, 1)
+  next.splice(target, 0, moved!)
+  return next
+}
+
+/** Drag and drop: the section with key `from` put where `to` is. */
+export function dropSection(sections: DraftSection[], from: string, to: string): DraftSection[] {
+  const a = sections.findIndex((s) => s.key === from)
+  const b = sections.findIndex((s) => s.key === to)
+  if (a < 0 || b < 0) return sections
+  return moveSection(sections, a, b - a)
+}
+
+export interface SavePlan {
+  /** Course fields that changed (a PATCH body), or null when none did. */
+  patch: Partial<Record<CourseField, unknown>> | null
+  remove: string[]
+  update: { section_id: string; title: string; body: string; duration_minutes: number }[]
+  add: DraftSection[]
+  /** The final order when it differs from what the calls above leave. */
+  reorder: boolean
+}
+
+/** The API calls that turn the base into the draft. */
+export function planSave(base: CourseDraft, draft: CourseDraft): SavePlan {
+  const patch: Partial<Record<CourseField, unknown>> = {}
+  for (const f of COURSE_FIELDS) if (!sameValue(base[f], draft[f])) patch[f] = draft[f]
+  const kept = new Set(draft.sections.flatMap((s) => (s.section_id ? [s.section_id] : [])))
+  const remove = base.sections.flatMap((s) => (s.section_id && !kept.has(s.section_id) ? [s.section_id] : []))
+  const byId = new Map(base.sections.map((s) => [s.section_id, s]))
+  const update = draft.sections.flatMap((s) => {
+    const before = s.section_id ? byId.get(s.section_id) : undefined
+    return before && !sameSection(before, s)
+      ? [{ section_id: s.section_id!, title: s.title, body: s.body, duration_minutes: s.duration_minutes }]
+      : []
+  })
+  const add = draft.sections.filter((s) => !s.section_id)
+  // After removals and appends, the order is: remaining base sections, then the new ones.
+  const natural = [
+    ...base.sections.filter((s) => s.section_id && kept.has(s.section_id)).map((s) => s.key),
+    ...add.map((s) => s.key),
+  ]
+  const reorder = !sameValue(
+    natural,
+    draft.sections.map((s) => s.key),
+  )
+  return { patch: Object.keys(patch).length ? patch : null, remove, update, add, reorder }
+}
+
+export interface Change {
+  field: CourseField | "sections"
+  mine: string
+  theirs: string
+}
+
+function show(value: unknown): string {
+  return Array.isArray(value) ? value.join(", ") : String(value)
+}
+
+function sectionsText(sections: DraftSection[]): string {
+  return sections.map((s, i) => `${i + 1}. ${s.title} (${s.duration_minutes})`).join("\n")
+}
+
+/**
+ * What someone else changed: every field where the server's current course differs from the base the
+ * draft was made from, with what "overwrite" would keep beside it (my value where I changed the field,
+ * theirs where I did not).
+ */
+export function conflictChanges(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft): Change[] {
+  const merged = rebase(base, theirs, mine)
+  const changes: Change[] = COURSE_FIELDS.filter((f) => !sameValue(base[f], theirs[f])).map((f) => ({
+    field: f,
+    mine: show(merged[f]),
+    theirs: show(theirs[f]),
+  }))
+  const bodiesChanged = base.sections.some((s, i) => theirs.sections[i] && s.body !== theirs.sections[i]!.body)
+  if (sectionsText(base.sections) !== sectionsText(theirs.sections) || bodiesChanged) {
+    changes.push({ field: "sections", mine: sectionsText(merged.sections), theirs: sectionsText(theirs.sections) })
+  }
+  return changes
+}
+
+/**
+ * Overwrite after a conflict, as a three-way merge: the fields I changed (against my base) take my value,
+ * the others keep theirs, so nothing they did is lost unless I changed the same thing. When I changed the
+ * sections, my list wins, and my sections they deleted come back as new ones.
+ */
+export function rebase(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft): CourseDraft {
+  const out: CourseDraft = { ...theirs, tags: [...theirs.tags] }
+  for (const f of COURSE_FIELDS) {
+    if (!sameValue(base[f], mine[f])) (out as unknown as Record<string, unknown>)[f] = mine[f]
+  }
+  const mySectionsChanged =
+    base.sections.length !== mine.sections.length || base.sections.some((s, i) => !sameSection(s, mine.sections[i]!))
+  if (!mySectionsChanged) return out
+  const alive = new Set(theirs.sections.map((s) => s.section_id))
+  out.sections = mine.sections.map((s) =>
+    s.section_id && !alive.has(s.section_id) ? { ...s, section_id: null, key: newKey() } : s,
+  )
+  return out
+}
+
+/** Tags typed as "a, b, c": trimmed, lower-cased, without repeats or blanks. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(/[,，]/).map((t) => t.trim().toLowerCase()).filter(Boolean))]
+}

@@ -1,0 +1,11 @@
+/** One line for a failed admin action: the API's problem in the user's language plus its detail. */
+import type { TFunction } from "i18next"
+import { ApiError } from "@/api/problem"
+import { problemMessage } from "@/lib/problemMessage"
+
+export function adminProblem(error: unknown, t: TFunction, lang: string): string {
+  const base = problemMessage(error, t, lang)
+  if (!(error instanceof ApiError)) return base
+  const extra = [error.detail, ...error.fieldErrors.filter((f) => !f.field).map((f) => f.msg)].filter(Boolean)
+  return extra.length ? `${base} ${extra.join(" ")}` : base
+}

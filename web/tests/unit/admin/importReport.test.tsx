@@ -1,0 +1,78 @@
+/** The import report table: filter by result and text, the counts, and the CSV download of what is shown. */
+import { MantineProvider } from "@mantine/core"
+import { render, screen } from "@testing-library/react"
+import userEvent from "@testing-library/user-event"
+import { beforeAll, describe, expect, it, vi } from "vitest"
+import "@/admin/i18n"
+import { ImportReportTable } from "@/admin/ImportReportTable"
+import type { ImportReport } from "@/admin/importReport"
+import { csvCell, filterItems, normaliseReport, reportCsv } from "@/admin/importReport"
+import i18n from "@/i18n"
+
+function report(n: number): ImportReport {
+  return normaliseReport({
+    dry_run: true,
+    mode: "upsert",
+    atomic: false,
+    created: n - Math.floor(n / 10),
+    failed: Math.floor(n / 10),
+    items: Array.from({ length: n }, (_, i) =>
+      i % 10 === 9
+        ? { index: i, line: i + 1, slug: `bad-${i}`, status: "failed" as const, errors: [{ loc: ["sections", 0, "title"], msg: "Field required" }] }
+        : { index: i, line: i + 1, slug: `course-${i}`, status: "created" as const },
+    ),
+  })
+}
+
+beforeAll(async () => {
+  await i18n.changeLanguage("en")
+})
+
+describe("report filtering (pure)", () => {
+  const r = report(100)
+  it("filters by status and by slug or message text", () => {
+    expect(filterItems(r.items, "failed", "")).toHaveLength(10)
+    expect(filterItems(r.items, "all", "course-1")).toHaveLength(10)
+    expect(filterItems(r.items, "all", "sections.0.title")).toHaveLength(10)
+    expect(filterItems(r.items, "created", "bad")).toHaveLength(0)
+  })
+  it("writes one CSV row per error with line and location, and defuses formulas", () => {
+    const csv = reportCsv(filterItems(r.items, "failed", ""))
+    const lines = csv.trim().split("\r\n")
+    expect(lines[0]).toBe("index,line,slug,status,location,message")
+    expect(lines[1]).toBe("10,10,bad-9,failed,sections.0.title,Field required")
+    expect(lines).toHaveLength(11)
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`)
+  })
+})
+
+describe("ImportReportTable", () => {
+  it("opens on the failures, filters, and downloads what is shown", async () => {
+    const created: Blob[] = []
+    URL.createObjectURL = vi.fn((b: Blob) => {
+      created.push(b)
+      return "blob:x"
+    })
+    URL.revokeObjectURL = vi.fn()
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {})
+    render(
+      <MantineProvider>
+        <ImportReportTable report={report(10_000)} />
+      </MantineProvider>,
+    )
+    expect(screen.getByText("1,000 of 10,000 items")).toBeInTheDocument()
+    await userEvent.click(screen.getByRole("radio", { name: /All 10,000/ }))
+    expect(screen.getByText("10,000 of 10,000 items")).toBeInTheDocument()
+    await userEvent.type(screen.getByLabelText("Filter by slug or message"), "bad-99")
+    expect(await screen.findByText(/^\d+ of 10,000 items$/)).toHaveTextContent("12 of 10,000 items")
+    await userEvent.click(screen.getByRole("button", { name: "Download report (CSV)" }))
+    expect(click).toHaveBeenCalledOnce()
+    const text = await new Promise<string>((resolve) => {
+      const reader = new FileReader()
+      reader.onload = () => resolve(String(reader.result))
+      reader.readAsText(created[0]!)
+    })
+    expect(text.trim().split("\r\n")).toHaveLength(13)
+    expect(text).toContain("bad-9999,failed,sections.0.title,Field required")
+  })
+})
