@@ -253,3 +253,31 @@ async def test_a_page_kept_while_the_writer_tells_redis_is_dropped_even_if_redis
     await cache.invalidate_course(course["id"])
     monkeypatch.undo()
     assert near.get(course["id"]) is None
+
+
+async def test_stop_ends_the_subscription_even_when_a_cancellation_is_swallowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Python 3.11 `asyncio.wait_for` swallows a cancellation that arrives just as the connect it waits on
+    fails (Redis just stopped): the app's shutdown must not wait on a loop that goes on reconnecting."""
+    near = NearCache(
+        {"host": "127.0.0.1", "port": 9, "ssl": None},
+        max_bytes=1 << 20,
+        ttl_s=60,
+        timeout_s=1.0,
+        retry_s=0.01,
+    )
+    swallowed: list[bool] = []
+
+    async def session_whose_connect_failed_as_it_was_cancelled() -> None:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:  # as wait_for does when its inner future is already done
+            swallowed.append(True)
+            raise ConnectionRefusedError("connection refused") from None
+
+    monkeypatch.setattr(near, "_session", session_whose_connect_failed_as_it_was_cancelled)
+    near.start()
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(near.stop(), 5)
+    assert swallowed == [True]

@@ -178,6 +178,7 @@ class NearCache:
         self._pages: dict[str, NearPage] = {}
         self._slugs: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._reported = False
 
     # --- reads and writes (synchronous: no await between a check and its use) -------------------------
@@ -247,11 +248,15 @@ class NearCache:
     def start(self) -> None:
         """Keep a subscription up in the background (reconnecting after faults)."""
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="oms-near-cache")
 
     async def stop(self) -> None:
         """End the subscription and forget everything."""
         if self._task is not None:
+            # the flag as well as the cancel: Python 3.11's wait_for swallows a cancellation that arrives
+            # as the connect it waits on fails (refused, Redis just stopped), and the loop would go on
+            self._stopping = True
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
@@ -260,7 +265,7 @@ class NearCache:
 
     async def _run(self) -> None:
         self._reported = False
-        while True:
+        while not self._stopping:
             try:
                 await self._session()
             except Exception as exc:  # whatever it was, hold nothing and try again later
