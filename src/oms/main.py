@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 from fastapi import FastAPI
@@ -56,6 +57,23 @@ from oms.services.search.runtime import SearchRuntime
 from oms.services.users import ensure_admin
 
 log = logging.getLogger(__name__)
+STOP_STEP_S = 5.0
+
+
+def _bounded(stop: Callable[..., Awaitable[object]], *args: object) -> Callable[[], Awaitable[None]]:
+    """`stop(*args)` as a shutdown step that gives up after STOP_STEP_S: a background task stuck in a
+    driver call (a change stream's getMore, a connect to a Redis that is gone) must not hold the process
+    past its shutdown; the step is left to finish on its own, and the next steps still run."""
+
+    async def step() -> None:
+        task = asyncio.ensure_future(stop(*args))
+        done, _ = await asyncio.wait({task}, timeout=STOP_STEP_S)
+        if not done:
+            log.warning("shutdown step did not finish in time; going on", extra={"step": stop.__qualname__})
+        elif (error := task.exception()) is not None:
+            raise error
+
+    return step
 
 
 @asynccontextmanager
@@ -85,21 +103,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.throttle = Throttle(guard)
         views.start()
-        teardown.push_async_callback(views.stop)
+        teardown.push_async_callback(_bounded(views.stop))
         if near is not None:
             near.start()
-            teardown.push_async_callback(near.stop)
+            teardown.push_async_callback(_bounded(near.stop))
         app.state.db = await init_db(settings, app.state.mongo)
         app.state.search = SearchRuntime(settings, app.state.db, app.state.cache, app.state.rankings)
         await app.state.search.start()
-        teardown.push_async_callback(app.state.search.stop)
+        teardown.push_async_callback(_bounded(app.state.search.stop))
         if settings.admin_username and settings.admin_password:
             with suppress(UsernameTaken):  # another worker created it first
                 await ensure_admin(
                     app.state.hasher, settings.admin_username, settings.admin_password.get_secret_value()
                 )
         ai_runtime.start(app.state, settings, guard, app.state.rankings)
-        teardown.push_async_callback(ai_runtime.stop, app.state)
+        teardown.push_async_callback(_bounded(ai_runtime.stop, app.state))
         _freeze_startup_objects()
         yield
 

@@ -236,15 +236,17 @@ def eval_recommender(
 ) -> None:
     """HR@10, NDCG@10 and coverage of every baseline (popularity, co-occurrence, cosine kNN, the earlier
     item-kNN, content and hybrid, EASE and RP3β tuned) and the served model, on leave-latest-out (where the
-    tuning happens) and on a time split (reported with the same parameters). --data PATH is required
+    tuning happens) and on a time split (reported with the same parameters). --data DIR is required
     unless --generated."""
-    if data is None and not generated:
-        typer.secho("give --data PATH (the folder of the COCO files) or --generated", fg="red", err=True)
+    if (data is None) == (not generated):
+        typer.secho(
+            "give either --data DIR (the folder of the COCO files) or --generated", fg="red", err=True
+        )
         raise typer.Exit(2)
     try:
         dataset = evaluation.load(data, generated=generated)
     except FileNotFoundError as exc:
-        typer.secho(str(exc), fg="red", err=True)
+        typer.secho(f"no COCO files in {data}: {exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"data: {dataset.source}: {len(dataset.courses)} courses, {len(dataset.interactions)} events")
     for split, results in evaluation.evaluate(dataset, max_users=max_users):
