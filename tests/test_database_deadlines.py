@@ -13,6 +13,7 @@ import io
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 
 import httpx
 import orjson
@@ -20,6 +21,7 @@ import pytest
 from fastapi import FastAPI
 from pymongo import monitoring
 
+from oms.db import make_client
 from oms.documents.user import Role
 from oms.edge.metrics import MongoCommandMetrics
 from oms.services.accounts.auth import create_user
@@ -28,6 +30,7 @@ from oms.services.imports.reader import Format
 from tests.support.api import PASSWORD, bearer
 from tests.support.factories import MakeApp
 from tests.support.frozen_database import Load, PrivateDatabase, Scene, load
+from tests.support.settings import NO_REDIS_URL, make_settings
 
 DEADLINE_S = 1.0
 SLACK_S = 0.5
@@ -233,3 +236,35 @@ async def test_long_job_batches_outlast_the_request_deadline(scene: Scene, datab
         database.thaw()
     report = await asyncio.wait_for(job, 10)
     assert (report.created, report.failed) == (3, 0)
+
+
+async def test_a_busy_server_missing_a_heartbeat_does_not_cancel_a_long_read(
+    tmp_path: Path, database: PrivateDatabase
+) -> None:
+    """A long read (a recommender build reading every enrollment) outlives a server that does not answer for
+    longer than the server-selection timeout: a heartbeat that times out would cancel it (`_OperationCancelled`
+    mid-cursor), so heartbeats wait the connect timeout. Heartbeats run every 0.5 s here, so one falls in the
+    stall for certain."""
+    settings = make_settings(
+        {"mongo": database.url, "redis": NO_REDIS_URL},
+        tmp_path,
+        mongodb_url=f"mongodb://127.0.0.1:{database.port}/oms_heartbeat?heartbeatFrequencyMS=500",
+        mongodb_timeout_ms=1000,
+    )
+    client = make_client(settings, timeout_ms=30_000)
+    try:
+        rows = client["oms_heartbeat"]["rows"]
+        await rows.drop()
+        await rows.insert_many([{"n": i} for i in range(300)])
+        cursor = rows.find({}, batch_size=100)
+        assert len([await cursor.next() for _ in range(100)]) == 100  # the first batch is here
+        database.freeze()
+        try:
+            more = asyncio.create_task(cursor.to_list())  # getMore waits on the frozen server
+            await asyncio.sleep(2.5)  # > 1 s: a 1 s heartbeat timeout would have cancelled it
+            assert not more.done()
+        finally:
+            database.thaw()
+        assert len(await asyncio.wait_for(more, 20)) == 200
+    finally:
+        await client.close()

@@ -36,7 +36,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
 
     mongodb_url: str = "mongodb://127.0.0.1:27017/oms"
-    mongodb_timeout_ms: int = Field(1000, ge=100, description="server selection / connect timeout")
+    mongodb_timeout_ms: int = Field(1000, ge=100, description="server selection timeout: a down database fails fast")
+    mongodb_connect_timeout_ms: int = Field(
+        10_000,
+        ge=100,
+        description="connect and heartbeat timeout: a heartbeat that times out cancels every operation in flight, "
+        "so a server that is only busy must have longer than this to answer one",
+    )
     request_deadline_ms: int = Field(
         2500, ge=100, le=120_000, description="all database work of one API request, retries included"
     )

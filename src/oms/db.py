@@ -50,7 +50,9 @@ def make_client(
     """A client whose every operation has a deadline: `timeoutMS` (the request deadline) bounds any call
     made outside a `pymongo.timeout()` block, retries included; there is no separate socket timeout, so a
     hung server holds nothing longer than the deadline. A down server fails server selection within
-    `mongodb_timeout_ms`. With `breaker`, operations of refused requests fail at once (`oms.deadlines`).
+    `mongodb_timeout_ms`. Connections and heartbeats get the longer `mongodb_connect_timeout_ms`: PyMongo
+    cancels every operation in flight when a heartbeat times out, and a loaded server (SecantusDB busy with a
+    long read on a busy machine) can take more than a second to answer one. With `breaker`, operations of refused requests fail at once (`oms.deadlines`).
     `timeout_ms` replaces the request deadline as the default (commands run outside the API)."""
     timeout = settings.mongodb_timeout_ms
     listeners: list[Any] = [MongoCommandMetrics()]
@@ -61,7 +63,7 @@ def make_client(
         tz_aware=True,
         timeoutMS=timeout_ms or settings.request_deadline_ms,
         serverSelectionTimeoutMS=timeout,
-        connectTimeoutMS=timeout,
+        connectTimeoutMS=settings.mongodb_connect_timeout_ms,
         appname="oms",
         event_listeners=listeners,
     )
