@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
 
     mongodb_url: str = "mongodb://127.0.0.1:27017/oms"
-    mongodb_timeout_ms: int = Field(1000, ge=100, description="server selection timeout: a down database fails fast")
+    mongodb_timeout_ms: int = Field(
+        1000, ge=100, description="server selection timeout: a down database fails fast"
+    )
     mongodb_connect_timeout_ms: int = Field(
         10_000,
         ge=100,
