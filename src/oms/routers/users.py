@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from beanie import PydanticObjectId
 from fastapi import APIRouter, Query
 
-from oms.deps import AdminUser, Auditor, CurrentUser, Hasher, Paging
+from oms.clock import utcnow
+from oms.deps import AdminUser, Auditor, Codec, CurrentUser, Hasher, Paging, Session
 from oms.documents.user import Role
 from oms.routers import API_PREFIX
 from oms.schemas.common import Page
@@ -25,9 +26,11 @@ async def read_me(user: CurrentUser) -> Any:
 
 
 @router.patch("/me", response_model=UserPublic)
-async def update_me(body: UserUpdateMe, user: CurrentUser, hasher: Hasher) -> Any:
-    """Change display name, email, or password (with `current_password`; other sessions end)."""
-    return await user_service.update_me(hasher, user, body)
+async def update_me(body: UserUpdateMe, session: Session, hasher: Hasher, codec: Codec) -> Any:
+    """Change display name, email, or password (with `current_password`). A new password ends every other
+    session at once (their access and refresh tokens stop working); this session goes on."""
+    user, claims = session
+    return await user_service.update_me(hasher, user, body, claims.fam, utcnow() + codec.access_ttl)
 
 
 @router.get("", response_model=Page[UserPublic])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -16,7 +17,7 @@ from oms.documents.user import Role
 from oms.exceptions import Conflict, EmailTaken, InvalidCredentials, UserNotFound
 from oms.schemas.common import PageParams
 from oms.schemas.users import UserAdminUpdate, UserUpdateMe
-from oms.services.accounts.auth import create_user
+from oms.services.accounts.auth import create_user, end_other_sessions
 from oms.services.accounts.passwords import PasswordHasher
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,20 @@ async def _apply(user_id: PydanticObjectId, changes: dict[str, Any]) -> User:
     return user
 
 
-async def update_me(hasher: PasswordHasher, user: User, body: UserUpdateMe) -> User:
-    """Change the caller's display name, email or password (the last checked against the current one)."""
+async def update_me(
+    hasher: PasswordHasher, user: User, body: UserUpdateMe, session: str | None, until: datetime
+) -> User:
+    """Change the caller's display name, email or password (the last checked against the current one). A
+    new password ends every other session at once (their access tokens until `until`, when the longest
+    could expire); the caller's own login (token family `session`) goes on."""
     changes = body.model_dump(exclude_unset=True, exclude={"password", "current_password"})
     if body.password is not None:
         if not await hasher.verify(body.current_password or "", user.password_hash):
             raise InvalidCredentials("current_password is wrong")
         changes["password_hash"] = await hasher.hash(body.password)
     user = await _apply(user.id, changes)  # type: ignore[arg-type]  # a stored user has an id
-    if body.password is not None:  # other sessions end with a password change
-        await RefreshToken.find(RefreshToken.user_id == user.id).update_many({"$set": {"revoked": True}})
+    if body.password is not None:
+        await end_other_sessions(user.id, session, until)  # type: ignore[arg-type]  # a stored user has an id
     return user
 
 

@@ -127,7 +127,8 @@ export const usersReadMe = <ThrowOnError extends boolean = true>(options?: Optio
 /**
  * Update Me
  *
- * Change display name, email, or password (with `current_password`; other sessions end).
+ * Change display name, email, or password (with `current_password`). A new password ends every other
+ * session at once (their access and refresh tokens stop working); this session goes on.
  */
 export const usersUpdateMe = <ThrowOnError extends boolean = true>(options: Options<UsersUpdateMeData, ThrowOnError>) => (options.client ?? client).patch<UsersUpdateMeResponses, UsersUpdateMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -165,6 +165,14 @@ async def revoke_family(fam: str, until: datetime) -> None:
     )
 
 
+async def end_other_sessions(user_id: PydanticObjectId, keep: str | None, until: datetime) -> None:
+    """Every live login of `user_id` except the family `keep` ends at once: its refresh token, and (until
+    `until`) every access token issued in it. After a password change only the changer's session lives on."""
+    live = {"user_id": user_id, "revoked": False, "used_at": None, "expires_at": {"$gt": utcnow()}}
+    families = await RefreshToken.get_pymongo_collection().distinct("family", live)
+    await asyncio.gather(*(revoke_family(fam, until) for fam in families if fam != keep))
+
+
 async def logout(codec: TokenCodec, claims: TokenClaims) -> None:
     """End the session: this access token's id is revoked, and every other token of this login with it."""
     await asyncio.gather(
