@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pymongo
 import pytest
+from beanie import PydanticObjectId
 from bson import ObjectId
 from fastapi import FastAPI
 from pymongo.errors import AutoReconnect
 
 from oms.documents import AuditEntry
+from oms.services import audit
 from tests.support.api import Actor
 from tests.support.assignments import create_assignment, submit
 from tests.support.documents import raw_document
@@ -139,6 +143,25 @@ async def test_no_audit_no_action(
     assert reply.status_code == 503
     assert reply.headers["content-type"] == "application/problem+json"
     assert (await client.get(f"/courses/{course['id']}")).json()["name"] == course["name"]
+
+
+async def test_an_action_that_used_up_the_deadline_still_gets_its_entry_completed(
+    app: FastAPI, admin: Actor
+) -> None:
+    """The action is done but the request's database deadline is spent, so the entry cannot be completed in
+    the request: it is completed right after, outside that deadline, and not left pending with no diff."""
+    actor = audit.Actor(user_id=PydanticObjectId(admin.id), request_id="r-deadline", address=None)
+    with pymongo.timeout(0.3):
+        async with audit.audited(actor, "course.update", "courses", "c1", {"name": "Before"}) as outcome:
+            await asyncio.sleep(0.4)  # the action's own work outlasted the deadline
+            outcome.after = {"name": "After"}
+    for _ in range(100):
+        entry = await AuditEntry.get_pymongo_collection().find_one({"request_id": "r-deadline"})
+        if entry is not None and entry["status"] == "done":
+            break
+        await asyncio.sleep(0.05)
+    assert entry is not None and entry["status"] == "done"
+    assert entry["diff"] == {"name": ["Before", "After"]}
 
 
 async def test_search_filters_pages_and_is_admin_only(

@@ -2,12 +2,15 @@
 
 `audited(...)` wraps an action: the entry is written *before* the action (so an action is never done without
 its entry: if the entry cannot be written, the action is refused with 503 and nothing changes), completed
-with a compact diff after it, and removed if the action is refused or changes nothing (an action that
+with a compact diff after it (when that fails, say because the action used up the request's database
+deadline, it is completed after the reply, outside that deadline), and removed if the action is refused or changes nothing (an action that
 fails midway for another reason keeps its `pending` entry, since it may have changed something).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pymongo
 from beanie import PydanticObjectId
 from bson import ObjectId
 from pydantic import BaseModel
@@ -28,6 +32,8 @@ from oms.schemas.common import PageParams
 log = logging.getLogger(__name__)
 IGNORED = {"updated_at", "version", "_id", "id", "revision_id", "password_hash"}
 MAX_VALUE_CHARS = 200
+COMPLETE_DEADLINE_S = 5.0  # one attempt at completing an entry after the reply
+COMPLETE_RETRY_S = (0.5, 2.0, 5.0)  # the waits after each failed attempt
 
 
 @dataclass(frozen=True)
@@ -115,13 +121,33 @@ async def audited(
     if not outcome.changed or (before is not None and not changes):
         await _discard(entry)
         return
+    done = {"status": "done", "diff": changes, "target_id": outcome.target_id or target_id}
     try:
-        await AuditEntry.get_pymongo_collection().update_one(
-            {"_id": entry.id},
-            {"$set": {"status": "done", "diff": changes, "target_id": outcome.target_id or target_id}},
-        )
-    except PyMongoError:  # the action is done and its entry exists (pending): keep going
-        log.error("audit entry could not be completed", extra={"audit_id": str(entry.id)})
+        await AuditEntry.get_pymongo_collection().update_one({"_id": entry.id}, {"$set": done})
+    except PyMongoError:  # the action is done and its entry exists (pending): complete it after the reply
+        _complete_later(entry.id, done)  # type: ignore[arg-type]  # an inserted entry has an id
+
+
+_completing: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones
+
+
+def _complete_later(entry_id: PydanticObjectId, done: dict[str, Any]) -> None:
+    """Finish an entry whose completion failed, typically because the action used up the request's
+    database deadline: outside that deadline (a fresh context), a few times, without holding the reply."""
+    task = asyncio.get_running_loop().create_task(_complete(entry_id, done), context=contextvars.Context())
+    _completing.add(task)
+    task.add_done_callback(_completing.discard)
+
+
+async def _complete(entry_id: PydanticObjectId, done: dict[str, Any]) -> None:
+    for wait_s in COMPLETE_RETRY_S:
+        try:
+            with pymongo.timeout(COMPLETE_DEADLINE_S):
+                await AuditEntry.get_pymongo_collection().update_one({"_id": entry_id}, {"$set": done})
+            return
+        except PyMongoError:
+            await asyncio.sleep(wait_s)
+    log.error("audit entry could not be completed; it stays pending", extra={"audit_id": str(entry_id)})
 
 
 def snapshot(document: BaseModel | None, include: set[str] | None = None) -> dict[str, Any] | None:
