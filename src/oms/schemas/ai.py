@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from oms.schemas.common import ObjectIdIn, ObjectIdStr, PublicModel, RequestModel, UtcDatetime
+from oms.schemas.common import ObjectIdIn, ObjectIdStr, PublicModel, RequestModel, StrictInt, UtcDatetime
 from oms.schemas.courses import CourseSummary
 
 GeneratedBy = Literal["llm", "offline"]
@@ -94,7 +94,7 @@ class RecommendationClickIn(RequestModel):
 
     impression_id: ObjectIdIn = Field(description="the list's `impression_id`")
     course_id: ObjectIdIn
-    position: int = Field(ge=1, le=100, description="the course's 1-based position in that list")
+    position: StrictInt = Field(ge=1, le=100, description="the course's 1-based position in that list")
 
 
 class PositionStats(PublicModel):

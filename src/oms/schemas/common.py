@@ -92,11 +92,15 @@ StrictBool = Annotated[bool, Field(strict=True)]
 Number = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_json_number)]
 
 
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
 def _iso_only(value: Any) -> Any:
-    """Datetimes only as ISO 8601 text, never as bare numbers."""
-    if isinstance(value, int | float) or (isinstance(value, str) and not any(c in value for c in "-T:")):
-        raise ValueError("use an ISO 8601 date-time, e.g. 2030-06-01T12:00:00Z")
-    return value
+    """Datetimes only as ISO 8601 text (date, time and offset), never as numbers: pydantic alone reads a
+    number, or text such as "-1", as seconds since 1970."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_DATETIME.match(value)):
+        return value
+    raise ValueError("use an ISO 8601 date-time, e.g. 2030-06-01T12:00:00Z")
 
 
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
