@@ -114,6 +114,9 @@ def _body_ids(
         for option in options:
             if option.get("type") == "object" and "properties" in option:
                 yield from _body_ids(document, option, base, (*loc, name))
+        for item in items:
+            if item.get("type") == "object" and "properties" in item:
+                yield from _body_ids(document, item, base, (*loc, name, 0))
 
 
 def id_fields(document: dict[str, Any]) -> list[IdField]:
@@ -165,13 +168,59 @@ def test_the_walk_finds_the_ids_it_should() -> None:
     assert expected <= keys, sorted(expected - keys)
 
 
+def documented_strictly(document: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Whether a schema says: a string of exactly 24 hex digits (or null, where null is allowed)."""
+    options, _ = _options(document, schema)
+    return len(options) == 1 and {
+        k: options[0].get(k) for k in ("type", "pattern", "minLength", "maxLength")
+    } == {
+        "type": "string",
+        "pattern": OBJECT_ID_PATTERN,
+        "minLength": 24,
+        "maxLength": 24,
+    }
+
+
+def test_the_walk_sees_ids_however_they_are_declared() -> None:
+    """Ids by name or by schema, in a path, a query, a list, a list of objects; lax ones are told apart."""
+    strict = {"type": "string", "pattern": OBJECT_ID_PATTERN, "minLength": 24, "maxLength": 24}
+    body = {
+        "type": "object",
+        "properties": {
+            "ids": {"type": "array", "items": {"type": "integer"}},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {"row_id": strict}}},
+            "name": {"type": "string"},
+        },
+    }
+    owner = {"anyOf": [{"$ref": "#/components/schemas/PydanticObjectId"}, {"type": "null"}]}
+    operation = {
+        "parameters": [
+            {"name": "thing_id", "in": "path", "schema": {"type": "string"}},
+            {"name": "owner", "in": "query", "schema": owner},
+            {"name": "q", "in": "query", "schema": {"type": "string"}},
+        ],
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}},
+    }
+    document = {
+        "paths": {"/x/{thing_id}": {"post": operation}},
+        "components": {
+            "schemas": {"PydanticObjectId": {"type": "string", "pattern": "^[0-9a-f]{24}$"}, "B": body}
+        },
+    }
+    found = {f.key: (f, documented_strictly(document, f.schema)) for f in id_fields(document)}
+    assert {k: v[1] for k, v in found.items()} == {
+        "POST /x/{thing_id} path thing_id": False,
+        "POST /x/{thing_id} query owner": False,
+        "POST /x/{thing_id} body ids": False,
+        "POST /x/{thing_id} body rows.0.row_id": True,
+    }
+    rows = found["POST /x/{thing_id} body rows.0.row_id"][0]
+    assert _nest(rows.loc[1:], "v") == {"rows": [{"row_id": "v"}]}
+
+
 @pytest.mark.parametrize("field", FIELDS, ids=lambda f: f.key)
 def test_every_id_is_documented_as_24_hex_digits(field: IdField) -> None:
-    options, _ = _options(DOCUMENT, field.schema)
-    assert len(options) == 1, field.schema
-    assert options[0].get("type") == "string", options[0]
-    assert options[0].get("pattern") == OBJECT_ID_PATTERN, options[0]
-    assert (options[0].get("minLength"), options[0].get("maxLength")) == (24, 24), options[0]
+    assert documented_strictly(DOCUMENT, field.schema), field.schema
 
 
 def _as_text(value: Any) -> str:
@@ -191,6 +240,14 @@ def _path_values(scene: Scene) -> dict[str, str]:
     }
 
 
+def _nest(loc: tuple[str | int, ...], value: Any) -> Any:
+    """`value` at `loc` in an otherwise empty body: `("a", 0, "b")` gives `{"a": [{"b": value}]}`."""
+    if not loc:
+        return value
+    inner = _nest(loc[1:], value)
+    return [inner] if isinstance(loc[0], int) else {loc[0]: inner}
+
+
 def _request(field: IdField, value: Any, scene: Scene) -> tuple[str, dict[str, Any]]:
     """The URL and httpx arguments that put `value` in the field; everything else as valid as it comes."""
     params = _path_values(scene)
@@ -204,13 +261,9 @@ def _request(field: IdField, value: Any, scene: Scene) -> tuple[str, dict[str, A
         kwargs["params"] = {str(field.loc[1]): _as_text(value)}
     operation = DOCUMENT["paths"][field.path][field.method.lower()]
     if "application/json" in operation.get("requestBody", {}).get("content", {}):
-        body: dict[str, Any] = {}
-        if field.where == "body":
-            node = body
-            for part in field.loc[1:-1]:
-                node = node.setdefault(str(part), {})
-            node[str(field.loc[-1])] = [value] if field.in_list else value
-        kwargs["json"] = body
+        kwargs["json"] = (
+            _nest(field.loc[1:], [value] if field.in_list else value) if field.where == "body" else {}
+        )
     return url, kwargs
 
 
@@ -244,8 +297,8 @@ async def test_anything_but_24_hex_digits_is_refused(
     app: FastAPI, client: httpx.AsyncClient, scene: Scene, field: IdField
 ) -> None:
     for value in BAD:
-        if value is None and field.nullable:
-            continue  # null is documented here (e.g. "no filter")
+        if value is None and field.nullable and field.where == "body":
+            continue  # a JSON null is documented here (in a path or query, "null" is just text)
         before = await _snapshot(app)
         reply = await _send(client, field, value, scene)
         case = f"{field.key} = {value!r}: {reply.status_code} {reply.text[:300]}"
