@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from beanie import PydanticObjectId
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
@@ -19,7 +18,7 @@ from oms.documents.course import CourseStatus
 from oms.edge.browser import require_same_origin
 from oms.edge.context import current_user_id
 from oms.exceptions import AssignmentNotFound, CourseNotFound, Forbidden, NotAuthenticated, PreconditionFailed
-from oms.schemas.common import MAX_LIMIT, PageParams
+from oms.schemas.common import MAX_LIMIT, ObjectIdIn, PageParams
 from oms.services import assignments as assignment_service
 from oms.services import courses as course_service
 from oms.services import enrollments as enrollment_service
@@ -228,7 +227,7 @@ async def get_expected_version(request: Request, course: AdminCourse) -> int | N
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
 
 
-async def get_visible_enrollment(enrollment_id: PydanticObjectId, user: CurrentUser) -> Enrollment:
+async def get_visible_enrollment(enrollment_id: ObjectIdIn, user: CurrentUser) -> Enrollment:
     """The enrollment, if the caller owns it or is an admin; 404 otherwise."""
     return await enrollment_service.get_visible(enrollment_id, user)
 
@@ -254,12 +253,12 @@ async def get_course_for_work(course_ref: str, user: CurrentUser) -> Course:
     return course
 
 
-async def get_visible_assignment(assignment_id: PydanticObjectId, user: CurrentUser) -> Assignment:
+async def get_visible_assignment(assignment_id: ObjectIdIn, user: CurrentUser) -> Assignment:
     """The assignment, for admins and the course's enrolled students; 404 otherwise."""
     return await assignment_service.visible(assignment_id, user)
 
 
-async def get_admin_assignment(assignment_id: PydanticObjectId, _: AdminUser) -> Assignment:
+async def get_admin_assignment(assignment_id: ObjectIdIn, _: AdminUser) -> Assignment:
     """The assignment, for an admin."""
     assignment = await Assignment.get(assignment_id)
     if assignment is None:
@@ -267,7 +266,7 @@ async def get_admin_assignment(assignment_id: PydanticObjectId, _: AdminUser) ->
     return assignment
 
 
-async def get_visible_submission(submission_id: PydanticObjectId, user: CurrentUser) -> Submission:
+async def get_visible_submission(submission_id: ObjectIdIn, user: CurrentUser) -> Submission:
     """The submission, for its student or an admin; 404 otherwise."""
     return await submission_service.visible(submission_id, user)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from beanie import PydanticObjectId
 from fastapi import APIRouter, Query, Response, status
 
 from oms.deps import (
@@ -29,7 +28,7 @@ from oms.schemas.assignments import (
     SubmissionCreate,
     SubmissionPublic,
 )
-from oms.schemas.common import Page
+from oms.schemas.common import ObjectIdIn, Page
 from oms.schemas.dashboard import QueueItem
 from oms.services import assignments as assignment_service
 from oms.services import submissions as submission_service
@@ -161,7 +160,7 @@ async def grading_queue(
     late: Annotated[
         bool | None, Query(description="only late (true) or on-time (false) latest attempts")
     ] = None,
-    course_id: Annotated[PydanticObjectId | None, Query(description="one course's work only")] = None,
+    course_id: Annotated[ObjectIdIn | None, Query(description="one course's work only")] = None,
 ) -> Any:
     """The grading queue across every course (admin): ungraded submissions first, the longest waiting
     first, each with its assignment's title and maximum score, its course's name and the student's names."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from beanie import PydanticObjectId
 from fastapi import APIRouter, Query
 
 from oms.deps import AdminUser, Paging
 from oms.routers import API_PREFIX
 from oms.schemas.audit import AuditEntryPublic
-from oms.schemas.common import IsoDatetime, Page
+from oms.schemas.common import IsoDatetime, ObjectIdIn, Page
 from oms.services import audit as audit_service
 
 router = APIRouter(prefix=f"{API_PREFIX}/admin/audit", tags=["admin"])
@@ -20,7 +19,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/admin/audit", tags=["admin"])
 async def search_audit(
     _: AdminUser,
     page: Paging,
-    actor: Annotated[PydanticObjectId | None, Query(description="the admin's user id")] = None,
+    actor: Annotated[ObjectIdIn | None, Query(description="the admin's user id")] = None,
     action: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z_.]+$")] = None,
     target: Annotated[
         str | None, Query(max_length=100, pattern=r"^[a-z_]+$", description="collection")

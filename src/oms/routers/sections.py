@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from beanie import PydanticObjectId
 from fastapi import APIRouter, HTTPException, Response, status
 
 from oms.deps import AdminCourse, Auditor, CacheDep, ExpectedVersion
 from oms.routers import API_PREFIX
 from oms.routers.courses import course_reply
+from oms.schemas.common import ObjectIdIn
 from oms.schemas.courses import CoursePublic, SectionCreate, SectionOrder, SectionPublic, SectionUpdate
 from oms.services import sections as section_service
 from oms.services.audit import audited, snapshot
@@ -58,7 +58,7 @@ async def order_other_methods() -> None:
 
 @router.patch("/{section_id}", response_model=SectionPublic)
 async def update_section(
-    section_id: PydanticObjectId,
+    section_id: ObjectIdIn,
     body: SectionUpdate,
     course: AdminCourse,
     expected: ExpectedVersion,
@@ -76,7 +76,7 @@ async def update_section(
 
 @router.delete("/{section_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_section(
-    section_id: PydanticObjectId,
+    section_id: ObjectIdIn,
     course: AdminCourse,
     expected: ExpectedVersion,
     actor: Auditor,

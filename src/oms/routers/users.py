@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from beanie import PydanticObjectId
 from fastapi import APIRouter, Query
 
 from oms.clock import utcnow
 from oms.deps import AdminUser, Auditor, Codec, CurrentUser, Hasher, Paging, Session
 from oms.documents.user import Role
 from oms.routers import API_PREFIX
-from oms.schemas.common import Page
+from oms.schemas.common import ObjectIdIn, Page
 from oms.schemas.users import UserAdminUpdate, UserPublic, UserUpdateMe
 from oms.services import users as user_service
 from oms.services.audit import audited, snapshot
@@ -55,7 +54,7 @@ async def list_users(
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
-async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate, actor: Auditor) -> Any:
+async def admin_update(user_id: ObjectIdIn, body: UserAdminUpdate, actor: Auditor) -> Any:
     """Change a user's role or disable the account (admin); a disabled user's tokens stop working at once.
     Admins cannot demote or disable themselves (409)."""
     before = await user_service.get_user(user_id)

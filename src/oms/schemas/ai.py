@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, UtcDatetime
+from oms.schemas.common import ObjectIdIn, ObjectIdStr, PublicModel, RequestModel, StrictInt, UtcDatetime
 from oms.schemas.courses import CourseSummary
 
 GeneratedBy = Literal["llm", "offline"]
@@ -89,22 +89,12 @@ class RecommendationPage(PublicModel):
     )
 
 
-def _id_text(value: object) -> object:
-    """Only a string may name an id here (PydanticObjectId would turn null into a new id)."""
-    if not isinstance(value, str):
-        raise ValueError("must be a 24-hex ObjectId string")
-    return value
-
-
-IdIn = Annotated[ObjectIdStr, BeforeValidator(_id_text)]
-
-
 class RecommendationClickIn(RequestModel):
     """The caller opened a recommended course from a list they were shown."""
 
-    impression_id: IdIn = Field(description="the list's `impression_id`")
-    course_id: IdIn
-    position: int = Field(ge=1, le=100, description="the course's 1-based position in that list")
+    impression_id: ObjectIdIn = Field(description="the list's `impression_id`")
+    course_id: ObjectIdIn
+    position: StrictInt = Field(ge=1, le=100, description="the course's 1-based position in that list")
 
 
 class PositionStats(PublicModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -13,8 +14,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
+    StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 MAX_LIMIT = 100
 T = TypeVar("T")
@@ -32,8 +36,35 @@ def _utc_z(value: datetime) -> str:
 
 
 UtcDatetime = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
+# Replies only: it would read a null as a brand-new id, so what requests carry is ObjectIdIn.
 ObjectIdStr = Annotated[
     PydanticObjectId, Field(description="24-hex ObjectId", examples=["665f1f77bcf86cd799439011"])
+]
+OBJECT_ID_PATTERN = r"^[0-9a-fA-F]{24}$"
+_OBJECT_ID = re.compile(OBJECT_ID_PATTERN)
+# An id as text, exactly: a JSON string of 24 hex digits, not trimmed, never coerced from another type.
+ObjectIdText = Annotated[
+    str,
+    StringConstraints(
+        strict=True, strip_whitespace=False, min_length=24, max_length=24, pattern=OBJECT_ID_PATTERN
+    ),
+]
+
+
+def _object_id(value: Any) -> PydanticObjectId:
+    """An id from its 24 hex digits and nothing else: not null, a number, an object, or 12 raw bytes
+    (which PydanticObjectId would accept, null even becoming a new id)."""
+    if isinstance(value, str) and _OBJECT_ID.fullmatch(value):
+        return PydanticObjectId(value)
+    raise PydanticCustomError("object_id", "must be an id: a string of 24 hex digits")
+
+
+# Every id a request carries (body, path or query): a string of 24 hex digits; the schema says so.
+ObjectIdIn = Annotated[
+    PydanticObjectId,
+    PlainValidator(_object_id, json_schema_input_type=ObjectIdText),
+    PlainSerializer(str, return_type=str, when_used="json"),
+    Field(description="24-hex ObjectId", examples=["665f1f77bcf86cd799439011"]),
 ]
 # (a Field before the BeforeValidator keeps its constraints in the JSON schema clients see)
 Username = Annotated[
@@ -61,11 +92,15 @@ StrictBool = Annotated[bool, Field(strict=True)]
 Number = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_json_number)]
 
 
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
 def _iso_only(value: Any) -> Any:
-    """Datetimes only as ISO 8601 text, never as bare numbers."""
-    if isinstance(value, int | float) or (isinstance(value, str) and not any(c in value for c in "-T:")):
-        raise ValueError("use an ISO 8601 date-time, e.g. 2030-06-01T12:00:00Z")
-    return value
+    """Datetimes only as ISO 8601 text (date, time and offset), never as numbers: pydantic alone reads a
+    number, or text such as "-1", as seconds since 1970."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_DATETIME.match(value)):
+        return value
+    raise ValueError("use an ISO 8601 date-time, e.g. 2030-06-01T12:00:00Z")
 
 
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, field_validator
 
 from oms.documents.course import CourseStatus
-from oms.schemas.common import RequestModel
+from oms.schemas.common import ObjectIdText, RequestModel
 from oms.schemas.courses import (
     MAX_SECTIONS,
     SLUG_PATTERN,
@@ -30,12 +30,7 @@ from oms.schemas.courses import (
 
 SCHEMA_ID = "https://oms.example/api/v1/schemas/course-import.json"
 SectionRef = Annotated[
-    str,
-    Field(
-        pattern=r"^[0-9a-fA-F]{24}$",
-        description="24-hex id of a section",
-        examples=["665f1f77bcf86cd799439011"],
-    ),
+    ObjectIdText, Field(description="24-hex id of a section", examples=["665f1f77bcf86cd799439011"])
 ]
 ImportSlug = Annotated[
     Slug,

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from oms.documents.course import CourseStatus
 from oms.schemas.common import (
+    ObjectIdIn,
     ObjectIdStr,
     Page,
     PartialUpdate,
@@ -64,7 +65,7 @@ class SectionUpdate(PartialUpdate):
 class SectionOrder(RequestModel):
     """Every section id of the course, in the new order."""
 
-    section_ids: Annotated[list[ObjectIdStr], Field(max_length=MAX_SECTIONS)]
+    section_ids: Annotated[list[ObjectIdIn], Field(max_length=MAX_SECTIONS)]
 
 
 class SectionPublic(PublicModel):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from oms.documents.enrollment import EnrollmentStatus
-from oms.schemas.common import ObjectIdStr, PublicModel, RequestModel, StrictBool, UtcDatetime
+from oms.schemas.common import ObjectIdIn, ObjectIdStr, PublicModel, RequestModel, StrictBool, UtcDatetime
 from oms.schemas.courses import CourseSummary
 
 
 class ProgressUpdate(RequestModel):
     """Mark a section done (`completed: true`) or not done."""
 
-    section_id: ObjectIdStr
+    section_id: ObjectIdIn
     completed: StrictBool = True
 
 

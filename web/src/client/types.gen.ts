@@ -1281,9 +1281,11 @@ export type ProgressFacts = {
  */
 export type ProgressUpdate = {
     /**
+     * Section Id
+     *
      * 24-hex ObjectId
      */
-    section_id: PydanticObjectId;
+    section_id: string;
     /**
      * Completed
      */
@@ -1343,13 +1345,17 @@ export type Recommendation = {
  */
 export type RecommendationClickIn = {
     /**
+     * Impression Id
+     *
      * the list's `impression_id`
      */
-    impression_id: PydanticObjectId;
+    impression_id: string;
     /**
+     * Course Id
+     *
      * 24-hex ObjectId
      */
-    course_id: PydanticObjectId;
+    course_id: string;
     /**
      * Position
      *
@@ -1585,7 +1591,7 @@ export type SectionOrder = {
     /**
      * Section Ids
      */
-    section_ids: Array<PydanticObjectId>;
+    section_ids: Array<string>;
 };
 
 /**
@@ -2216,7 +2222,12 @@ export type UsersListUsersResponse = UsersListUsersResponses[keyof UsersListUser
 export type UsersAdminUpdateData = {
     body: UserAdminUpdate;
     path: {
-        user_id: PydanticObjectId;
+        /**
+         * User Id
+         *
+         * 24-hex ObjectId
+         */
+        user_id: string;
     };
     query?: never;
     url: '/api/v1/users/{user_id}';
@@ -2594,7 +2605,12 @@ export type SectionsReorderResponse = SectionsReorderResponses[keyof SectionsReo
 export type SectionsRemoveSectionData = {
     body?: never;
     path: {
-        section_id: PydanticObjectId;
+        /**
+         * Section Id
+         *
+         * 24-hex ObjectId
+         */
+        section_id: string;
         /**
          * Course Ref
          */
@@ -2629,7 +2645,12 @@ export type SectionsRemoveSectionResponse = SectionsRemoveSectionResponses[keyof
 export type SectionsUpdateSectionData = {
     body: SectionUpdate;
     path: {
-        section_id: PydanticObjectId;
+        /**
+         * Section Id
+         *
+         * 24-hex ObjectId
+         */
+        section_id: string;
         /**
          * Course Ref
          */
@@ -2795,7 +2816,12 @@ export type EnrollmentsMyEnrollmentsResponse = EnrollmentsMyEnrollmentsResponses
 export type EnrollmentsDropData = {
     body?: never;
     path: {
-        enrollment_id: PydanticObjectId;
+        /**
+         * Enrollment Id
+         *
+         * 24-hex ObjectId
+         */
+        enrollment_id: string;
     };
     query?: never;
     url: '/api/v1/enrollments/{enrollment_id}';
@@ -2826,7 +2852,12 @@ export type EnrollmentsDropResponse = EnrollmentsDropResponses[keyof Enrollments
 export type EnrollmentsReadEnrollmentData = {
     body?: never;
     path: {
-        enrollment_id: PydanticObjectId;
+        /**
+         * Enrollment Id
+         *
+         * 24-hex ObjectId
+         */
+        enrollment_id: string;
     };
     query?: never;
     url: '/api/v1/enrollments/{enrollment_id}';
@@ -2857,7 +2888,12 @@ export type EnrollmentsReadEnrollmentResponse = EnrollmentsReadEnrollmentRespons
 export type EnrollmentsMarkProgressData = {
     body: ProgressUpdate;
     path: {
-        enrollment_id: PydanticObjectId;
+        /**
+         * Enrollment Id
+         *
+         * 24-hex ObjectId
+         */
+        enrollment_id: string;
     };
     query?: never;
     url: '/api/v1/enrollments/{enrollment_id}/progress';
@@ -2969,7 +3005,12 @@ export type AssignmentsCreateAssignmentResponse = AssignmentsCreateAssignmentRes
 export type AssignmentsDeleteAssignmentData = {
     body?: never;
     path: {
-        assignment_id: PydanticObjectId;
+        /**
+         * Assignment Id
+         *
+         * 24-hex ObjectId
+         */
+        assignment_id: string;
     };
     query?: never;
     url: '/api/v1/assignments/{assignment_id}';
@@ -3004,7 +3045,12 @@ export type AssignmentsDeleteAssignmentResponse = AssignmentsDeleteAssignmentRes
 export type AssignmentsReadAssignmentData = {
     body?: never;
     path: {
-        assignment_id: PydanticObjectId;
+        /**
+         * Assignment Id
+         *
+         * 24-hex ObjectId
+         */
+        assignment_id: string;
     };
     query?: never;
     url: '/api/v1/assignments/{assignment_id}';
@@ -3035,7 +3081,12 @@ export type AssignmentsReadAssignmentResponse = AssignmentsReadAssignmentRespons
 export type AssignmentsUpdateAssignmentData = {
     body: AssignmentUpdate;
     path: {
-        assignment_id: PydanticObjectId;
+        /**
+         * Assignment Id
+         *
+         * 24-hex ObjectId
+         */
+        assignment_id: string;
     };
     query?: never;
     url: '/api/v1/assignments/{assignment_id}';
@@ -3066,7 +3117,12 @@ export type AssignmentsUpdateAssignmentResponse = AssignmentsUpdateAssignmentRes
 export type AssignmentsListSubmissionsData = {
     body?: never;
     path: {
-        assignment_id: PydanticObjectId;
+        /**
+         * Assignment Id
+         *
+         * 24-hex ObjectId
+         */
+        assignment_id: string;
     };
     query?: {
         /**
@@ -3120,7 +3176,12 @@ export type AssignmentsListSubmissionsResponse = AssignmentsListSubmissionsRespo
 export type AssignmentsSubmitData = {
     body: SubmissionCreate;
     path: {
-        assignment_id: PydanticObjectId;
+        /**
+         * Assignment Id
+         *
+         * 24-hex ObjectId
+         */
+        assignment_id: string;
     };
     query?: never;
     url: '/api/v1/assignments/{assignment_id}/submissions';
@@ -3167,7 +3228,7 @@ export type AssignmentsGradingQueueData = {
          *
          * one course's work only
          */
-        course_id?: PydanticObjectId | null;
+        course_id?: string | null;
         /**
          * Limit
          *
@@ -3209,7 +3270,12 @@ export type AssignmentsGradingQueueResponse = AssignmentsGradingQueueResponses[k
 export type AssignmentsReadSubmissionData = {
     body?: never;
     path: {
-        submission_id: PydanticObjectId;
+        /**
+         * Submission Id
+         *
+         * 24-hex ObjectId
+         */
+        submission_id: string;
     };
     query?: never;
     url: '/api/v1/submissions/{submission_id}';
@@ -3240,7 +3306,12 @@ export type AssignmentsReadSubmissionResponse = AssignmentsReadSubmissionRespons
 export type AssignmentsGradeData = {
     body: GradeCreate;
     path: {
-        submission_id: PydanticObjectId;
+        /**
+         * Submission Id
+         *
+         * 24-hex ObjectId
+         */
+        submission_id: string;
     };
     query?: never;
     url: '/api/v1/submissions/{submission_id}/grade';
@@ -3271,7 +3342,12 @@ export type AssignmentsGradeResponse = AssignmentsGradeResponses[keyof Assignmen
 export type AiAdviceData = {
     body?: never;
     path: {
-        enrollment_id: PydanticObjectId;
+        /**
+         * Enrollment Id
+         *
+         * 24-hex ObjectId
+         */
+        enrollment_id: string;
     };
     query?: {
         /**
@@ -3550,7 +3626,7 @@ export type AdminSearchAuditData = {
          *
          * the admin's user id
          */
-        actor?: PydanticObjectId | null;
+        actor?: string | null;
         /**
          * Action
          */
