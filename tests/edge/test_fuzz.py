@@ -27,6 +27,7 @@ from tests.support.settings import process_env
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ADMIN, STUDENT, PASSWORD = "fuzzadmin", "fuzzstudent", "fuzz-password-1"
+STARTUP_S = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +60,13 @@ def server(stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=10) as c:
-            for _ in range(200):
+            started = time.monotonic()  # importing and building the app takes over 15 s on a loaded machine
+            while time.monotonic() - started < STARTUP_S:
                 try:
                     if c.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
+                    assert process.poll() is None, (data / "server.log").read_text()[-2000:]
                     time.sleep(0.05)
             yield {"base": base, **_populate(c)}
     finally:
