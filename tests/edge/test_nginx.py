@@ -196,6 +196,17 @@ def test_body_limits_small_by_default_large_for_the_import(edge: Edge) -> None:
     assert "server-timing" in imported.headers  # passed on to the app, which answers for itself
 
 
+def test_overlong_addresses_and_headers_are_problems_too(edge: Edge) -> None:
+    """A 10 KB search query or an oversized header is refused by Nginx itself, in the API's shape."""
+    with edge.client() as client:
+        long_query = client.get("/api/v1/courses", params={"q": "x" * 10_000})
+        big_header = client.get("/api/v1/courses", headers={"X-Big": "y" * 20_000})
+    for reply, status in ((long_query, 414), (big_header, 400)):
+        assert reply.status_code == status, reply.text[:200]
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json()["status"] == status
+
+
 def test_static_docs_assets_come_from_nginx_with_cache_headers(edge: Edge) -> None:
     with edge.client() as client:
         plain = client.get("/static/docs/swagger-ui.css", headers={"Accept-Encoding": "identity"})
