@@ -28,7 +28,8 @@ def assert_problem(reply: httpx.Response, status: int) -> dict[str, Any]:
     assert reply.status_code == status, reply.text
     assert reply.headers["content-type"].startswith(PROBLEM)
     body: dict[str, Any] = reply.json()
-    assert PROBLEM_KEYS <= set(body) <= {*PROBLEM_KEYS, "errors"}
+    assert PROBLEM_KEYS <= set(body) <= {*PROBLEM_KEYS, "errors", "code"}
+    assert isinstance(body.get("code", ""), str)
     assert body["status"] == status
     assert isinstance(body["type"], str)
     assert body["type"]

@@ -19,6 +19,10 @@ PROBLEM: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "a stable machine-readable name of the problem, when it has one (see docs/api.md)",
+        },
         "request_id": {"type": ["string", "null"]},
         "errors": {
             "type": "array",

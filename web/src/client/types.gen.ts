@@ -1898,6 +1898,10 @@ export type Problem = {
     title: string;
     status: number;
     detail: string;
+    /**
+     * a stable machine-readable name of the problem, when it has one (see docs/api.md)
+     */
+    code?: string;
     request_id?: string | null;
     errors?: Array<{
         loc: Array<string | number>;
