@@ -33,6 +33,11 @@ PROBLEM: dict[str, Any] = {
                     "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
                     "msg": {"type": "string"},
                     "type": {"type": ["string", "null"]},
+                    "ctx": {
+                        "type": "object",
+                        "description": "the rule's limits, e.g. `min_length`, `max_length`, `ge`, `le`",
+                        "additionalProperties": {"type": ["string", "integer", "number"]},
+                    },
                 },
             },
         },

@@ -81,11 +81,27 @@ def problem(
     )
 
 
+def _context(error: Any) -> dict[str, str | int | float] | None:
+    """The limits of a field error (`min_length`, `max_length`, `ge`, `le`, `pattern`, ...), so a client can
+    word the message itself; only plain values (never the exception behind a `value_error`)."""
+    ctx = error.get("ctx") or {}
+    plain = {k: v for k, v in ctx.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    return plain or None
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type")}
-        for e in exc.errors()
-    ]
+    out: list[dict[str, Any]] = []
+    for e in exc.errors():
+        item: dict[str, Any] = {
+            "loc": list(e.get("loc", ())),
+            "msg": e.get("msg", "invalid"),
+            "type": e.get("type"),
+        }
+        ctx = _context(e)
+        if ctx is not None:
+            item["ctx"] = ctx
+        out.append(item)
+    return out
 
 
 async def _domain(_: Request, exc: Exception) -> Response:

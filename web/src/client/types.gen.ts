@@ -1907,6 +1907,12 @@ export type Problem = {
         loc: Array<string | number>;
         msg: string;
         type?: string | null;
+        /**
+         * the rule's limits, e.g. `min_length`, `max_length`, `ge`, `le`
+         */
+        ctx?: {
+            [key: string]: string | number | number;
+        };
     }>;
 };
 
