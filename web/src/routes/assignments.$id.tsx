@@ -5,7 +5,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useState } from "react"
 import { useTranslation } from "react-i18next"
-import { fieldErrorMap, isApiError } from "@/api/problem"
 import { assignmentQuery, submissionQuery } from "@/api/queries"
 import { assignmentsSubmit } from "@/client"
 import type { AssignmentPublic } from "@/client"
@@ -17,7 +16,7 @@ import { PageSkeleton } from "@/components/Skeletons"
 import { formatDateTime } from "@/lib/format"
 import { requireSignIn } from "@/lib/guard"
 import { firstBadLink, splitLinks } from "@/lib/links"
-import { problemMessage } from "@/lib/problemMessage"
+import { formProblem } from "@/lib/problemMessage"
 import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/assignments/$id")({
@@ -107,8 +106,9 @@ function HandIn({ assignment }: { assignment: AssignmentPublic }) {
       await queryClient.invalidateQueries({ queryKey: ["submissions"] })
     },
     onError: (e) => {
-      if (isApiError(e, 422) && Object.keys(fieldErrorMap(e)).length) form.setErrors(fieldErrorMap(e))
-      else setError(problemMessage(e, t, i18n.language) + (isApiError(e) && e.detail ? ` ${e.detail}` : ""))
+      const problem = formProblem(e, t, i18n.language, ["content", "links"])
+      form.setErrors(problem.fields)
+      setError(problem.message)
     },
   })
   return (
