@@ -15,6 +15,7 @@ import { Markdown } from "@/components/Markdown"
 import { PageSkeleton } from "@/components/Skeletons"
 import { formatDateTime } from "@/lib/format"
 import { requireSignIn } from "@/lib/guard"
+import { pastDueAndClosed } from "@/lib/deadline"
 import { firstBadLink, splitLinks } from "@/lib/links"
 import { formProblem } from "@/lib/problemMessage"
 import { notify } from "@/lib/notify"
@@ -56,7 +57,13 @@ function AssignmentPage() {
         </Title>
         <Markdown source={a.instructions} />
       </section>
-      {a.status === "archived" ? <Alert variant="default" color="gray" title={t("assignments.closed")} /> : <HandIn assignment={a} />}
+      {a.status === "archived" ? (
+        <Alert variant="default" color="gray" title={t("assignments.closed")} />
+      ) : pastDueAndClosed(a) ? (
+        <Alert variant="default" color="gray" title={t("assignments.pastDue")} />
+      ) : (
+        <HandIn assignment={a} />
+      )}
       <section>
         <Title order={2} size="h3" id="attempts-heading" mb="xs">
           {t("assignments.attempts")}
