@@ -6,15 +6,27 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every error a client can cause; `status` and `title` shape the reply."""
+    """Base of every error a client can cause; `status` and `title` shape the reply.
+
+    `code` is a stable machine-readable name of the problem (the reply's `code` member, listed in
+    docs/api.md): clients key their own wording on it, while `detail` stays free English for people."""
 
     status = 400
     title = "Bad request"
+    code: str | None = None
 
-    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors
+        if code is not None:
+            self.code = code
         self.headers: dict[str, str] = {}
 
 
@@ -29,6 +41,7 @@ class NotAuthenticated(DomainError):
 
 class InvalidCredentials(NotAuthenticated):
     title = "Incorrect username or password"
+    code = "invalid_credentials"
 
 
 class Forbidden(DomainError):
@@ -64,22 +77,27 @@ class Conflict(DomainError):
 
 class UsernameTaken(Conflict):
     title = "Username already taken"
+    code = "username_taken"
 
 
 class EmailTaken(Conflict):
     title = "Email already in use"
+    code = "email_taken"
 
 
 class SlugTaken(Conflict):
     title = "Slug already in use"
+    code = "slug_taken"
 
 
 class AlreadyEnrolled(Conflict):
     title = "Already enrolled"
+    code = "already_enrolled"
 
 
 class EnrollmentClosed(Conflict):
     title = "Enrollment is not active"
+    code = "enrollment_closed"
 
 
 class UnsupportedMediaType(DomainError):
@@ -90,6 +108,7 @@ class UnsupportedMediaType(DomainError):
 class PreconditionFailed(DomainError):
     status = 412
     title = "Precondition failed"
+    code = "precondition_failed"
 
 
 class Unprocessable(DomainError):
@@ -107,6 +126,7 @@ class SubmissionNotFound(NotFound):
 
 class SubmissionRefused(Conflict):
     title = "Submission not accepted"
+    code = "submission_refused"
 
 
 class TooManyRequests(DomainError):

@@ -28,7 +28,8 @@ def assert_problem(reply: httpx.Response, status: int) -> dict[str, Any]:
     assert reply.status_code == status, reply.text
     assert reply.headers["content-type"].startswith(PROBLEM)
     body: dict[str, Any] = reply.json()
-    assert PROBLEM_KEYS <= set(body) <= {*PROBLEM_KEYS, "errors"}
+    assert PROBLEM_KEYS <= set(body) <= {*PROBLEM_KEYS, "errors", "code"}
+    assert isinstance(body.get("code", ""), str)
     assert body["status"] == status
     assert isinstance(body["type"], str)
     assert body["type"]
@@ -136,6 +137,10 @@ async def test_validation_error_lists_fields(client: httpx.AsyncClient) -> None:
     assert ["body", "username"] in locs
     assert ["body", "password"] in locs
     assert ["body", "extra"] in locs
+    # the rule's limits come with the error type, so clients can word the message in their own language
+    password = next(e for e in body["errors"] if e["loc"] == ["body", "password"])
+    assert password["type"] == "string_too_short"
+    assert password["ctx"] == {"min_length": 8}
     assert await user_count() == 0
 
 

@@ -146,6 +146,7 @@ async def test_delete_with_submissions_archives(
     refused = await submit(client, assignment, alice, "again")
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "assignment_archived"
     stored = await raw_document(Submission, {})
     assert len(stored["attempts"]) == 1
 
@@ -206,6 +207,7 @@ async def test_late_work_is_flagged_or_refused(
     refused = await submit(client, strict, alice, "too late")
     assert refused.status_code == 409
     assert "deadline" in refused.json()["detail"]
+    assert refused.json()["code"] == "deadline_passed"
     stored = await raw_document(Submission, {"assignment_id": ObjectId(strict["id"])})
     assert len(stored["attempts"]) == 1
 

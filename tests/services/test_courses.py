@@ -134,6 +134,7 @@ async def test_given_slug_is_used_and_a_taken_one_is_409(client: httpx.AsyncClie
 
     taken = await create(client, admin, name="Other", slug="py-101")
     problem(taken, 409)
+    assert taken.json()["code"] == "slug_taken"
     upper = await create(client, admin, name="Other", slug="PY-101")  # slugs are case-insensitive
     problem(upper, 409)
     assert await count_courses() == 1

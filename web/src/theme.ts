@@ -1,6 +1,6 @@
 /** Mantine theme: darker shades so text and filled controls meet WCAG AA contrast; system fonts only. */
-import { createTheme, DEFAULT_THEME, PasswordInput, Textarea, TextInput } from "@mantine/core"
-import type { MantineColorsTuple } from "@mantine/core"
+import { createTheme, DEFAULT_THEME, Drawer, mergeThemeOverrides, Modal, PasswordInput, Textarea, TextInput } from "@mantine/core"
+import type { MantineColorsTuple, MantineThemeOverride } from "@mantine/core"
 
 /** A palette with its darkest shades replaced, for text and filled badges that need 4.5:1 on white. */
 function darker(name: "green" | "orange" | "red", shade8: string, shade9: string): MantineColorsTuple {
@@ -30,3 +30,17 @@ export const theme = createTheme({
   fontFamily:
     'system-ui, -apple-system, "Segoe UI", Roboto, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
 })
+
+/**
+ * The theme with the words it needs in the user's language: every Modal's and Drawer's close button is
+ * named ("Close" / "关闭") unless a dialog names it itself, so no dialog has an unnamed icon button.
+ */
+export function localisedTheme(closeLabel: string): MantineThemeOverride {
+  const close = { closeButtonProps: { "aria-label": closeLabel } }
+  return mergeThemeOverrides(theme, {
+    components: {
+      Modal: Modal.extend({ defaultProps: close }),
+      Drawer: Drawer.extend({ defaultProps: close }),
+    },
+  })
+}

@@ -7,6 +7,10 @@ the trusted proxy's `X-Forwarded-Proto`, or the connection's own). SameSite is n
 sibling subdomain is "same site", older browsers ignore it), so every call the cookie authenticates must also
 come from a page of this origin, or of one listed in `OMS_CORS_ORIGINS`: its `Origin` header (or, when a
 browser sends none, its `Referer`) is compared with the request's own scheme, host and port.
+
+Beside it the server sets `oms_session=1`, a cookie that holds no secret and that scripts may read: it only
+tells the web app that a refresh cookie may exist, so a visitor who never signed in is not sent to
+`/auth/session/refresh` for a certain 401 on every page load.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from oms.routers import API_PREFIX
 
 COOKIE_NAME = "oms_refresh"
 COOKIE_PATH = f"{API_PREFIX}/auth"
+HINT_NAME = "oms_session"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Origin = tuple[str, str, int]
@@ -46,6 +51,18 @@ def cleared_cookie(request: Request) -> str:
         f"{COOKIE_NAME}=; HttpOnly; SameSite=Strict; Path={COOKIE_PATH}; Max-Age=0; "
         f"Expires=Thu, 01 Jan 1970 00:00:00 GMT{secure}"
     )
+
+
+def hint_cookie(request: Request, max_age_s: int) -> str:
+    """The `Set-Cookie` value of the readable "a session may exist" hint, living as long as the refresh token."""
+    secure = "; Secure" if is_https(request) else ""
+    return f"{HINT_NAME}=1; SameSite=Lax; Path=/; Max-Age={max_age_s}{secure}"
+
+
+def cleared_hint(request: Request) -> str:
+    """The `Set-Cookie` value that removes the hint."""
+    secure = "; Secure" if is_https(request) else ""
+    return f"{HINT_NAME}=; SameSite=Lax; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{secure}"
 
 
 def origin_of(url: str) -> Origin | None:

@@ -19,6 +19,10 @@ PROBLEM: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "a stable machine-readable name of the problem, when it has one (see docs/api.md)",
+        },
         "request_id": {"type": ["string", "null"]},
         "errors": {
             "type": "array",
@@ -29,6 +33,11 @@ PROBLEM: dict[str, Any] = {
                     "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
                     "msg": {"type": "string"},
                     "type": {"type": ["string", "null"]},
+                    "ctx": {
+                        "type": "object",
+                        "description": "the rule's limits, e.g. `min_length`, `max_length`, `ge`, `le`",
+                        "additionalProperties": {"type": ["string", "integer", "number"]},
+                    },
                 },
             },
         },

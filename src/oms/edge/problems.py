@@ -31,8 +31,9 @@ def problem_body(
     detail: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     title: str | None = None,
+    code: str | None = None,
 ) -> bytes:
-    """The JSON bytes of a problem document."""
+    """The JSON bytes of a problem document; `code` (when the problem has one) is its stable name."""
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE,
@@ -41,6 +42,8 @@ def problem_body(
         "detail": detail or title or phrase,
         "request_id": request_id.get(),
     }
+    if code is not None:
+        body["code"] = code
     if errors is not None:
         body["errors"] = errors
     return orjson.dumps(body)
@@ -67,26 +70,45 @@ def problem(
     errors: list[dict[str, Any]] | None = None,
     title: str | None = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
     """A problem+json reply."""
     return Response(
-        problem_body(status, detail, errors, title),
+        problem_body(status, detail, errors, title, code),
         status_code=status,
         media_type="application/problem+json",
         headers=headers,
     )
 
 
+def _context(error: Any) -> dict[str, str | int | float] | None:
+    """The limits of a field error (`min_length`, `max_length`, `ge`, `le`, `pattern`, ...), so a client can
+    word the message itself; only plain values (never the exception behind a `value_error`)."""
+    ctx = error.get("ctx") or {}
+    plain = {k: v for k, v in ctx.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    return plain or None
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type")}
-        for e in exc.errors()
-    ]
+    out: list[dict[str, Any]] = []
+    for e in exc.errors():
+        item: dict[str, Any] = {
+            "loc": list(e.get("loc", ())),
+            "msg": e.get("msg", "invalid"),
+            "type": e.get("type"),
+        }
+        ctx = _context(e)
+        if ctx is not None:
+            item["ctx"] = ctx
+        out.append(item)
+    return out
 
 
 async def _domain(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.detail, errors=exc.errors, title=exc.title, headers=exc.headers or None)
+    return problem(
+        exc.status, exc.detail, errors=exc.errors, title=exc.title, headers=exc.headers or None, code=exc.code
+    )
 
 
 def _is_json(request: Request) -> bool:

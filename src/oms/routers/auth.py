@@ -123,6 +123,7 @@ def _start_browser_session(
     """Hand the refresh token to the browser as the cookie, the access token in the body."""
     max_age = int(codec.refresh_ttl.total_seconds())
     response.headers.append("set-cookie", browser.session_cookie(request, pair.refresh_token, max_age))
+    response.headers.append("set-cookie", browser.hint_cookie(request, max_age))
     response.headers["Cache-Control"] = "no-store"
     return AccessToken(access_token=pair.access_token, expires_in=pair.expires_in)
 
@@ -184,3 +185,4 @@ async def delete_session(
     tokens were already dead; 403 from another origin."""
     await auth_service.end_session(codec, token, access_token)
     response.headers.append("set-cookie", browser.cleared_cookie(request))
+    response.headers.append("set-cookie", browser.cleared_hint(request))

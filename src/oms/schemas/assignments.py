@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from oms.documents.assignment import AssignmentStatus
 from oms.documents.submission import SubmissionStatus
@@ -20,6 +21,15 @@ from oms.schemas.common import (
 )
 from oms.services.links import check_link
 
+
+def _safe_link(url: str) -> str:
+    """`check_link`, its refusal reported as the field error type `unsafe_link` (clients word it themselves)."""
+    try:
+        return check_link(url)
+    except ValueError as exc:
+        raise PydanticCustomError("unsafe_link", str(exc)) from exc
+
+
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Instructions = Annotated[str, Field(max_length=100_000)]
 MaxScore = Annotated[Number, Field(gt=0, le=10_000)]
@@ -28,7 +38,7 @@ Link = Annotated[
     Field(
         min_length=1, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+\.[^/?#@\s]+([/?#]\S*)?$"
     ),
-    AfterValidator(check_link),
+    AfterValidator(_safe_link),
 ]
 Content = Annotated[
     str, Field(min_length=1, max_length=100_000, description="the work, at most 100,000 chars")

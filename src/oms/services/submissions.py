@@ -33,10 +33,14 @@ async def submit(assignment: Assignment, student: User, body: SubmissionCreate, 
     if not await is_enrolled(student, assignment.course_id):
         raise Forbidden("you are not enrolled in this course")
     if assignment.status == AssignmentStatus.archived:
-        raise SubmissionRefused("this assignment is archived and takes no more submissions")
+        raise SubmissionRefused(
+            "this assignment is archived and takes no more submissions", code="assignment_archived"
+        )
     late = assignment.due_at is not None and now > assignment.due_at
     if late and not assignment.allow_late:
-        raise SubmissionRefused("the deadline has passed and this assignment does not accept late work")
+        raise SubmissionRefused(
+            "the deadline has passed and this assignment does not accept late work", code="deadline_passed"
+        )
     attempt = {
         "n": {"$add": [{"$size": _ATTEMPTS}, 1]},
         "content": {"$literal": body.content},

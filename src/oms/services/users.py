@@ -59,7 +59,7 @@ async def admin_update(user_id: PydanticObjectId, body: UserAdminUpdate, actor_i
     """Set a user's role or disabled flag; disabling ends every session at once. Admins cannot demote or
     disable themselves (so the last admin cannot lock everyone out)."""
     if user_id == actor_id and (body.disabled or body.role not in (None, Role.admin)):
-        raise Conflict("you cannot demote or disable your own account; ask another admin")
+        raise Conflict("you cannot demote or disable your own account; ask another admin", code="own_account")
     user = await _apply(user_id, body.model_dump(exclude_unset=True, exclude_none=True))
     if user.disabled:
         await RefreshToken.find(RefreshToken.user_id == user.id).update_many({"$set": {"revoked": True}})

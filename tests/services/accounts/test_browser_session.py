@@ -70,6 +70,24 @@ async def test_session_sets_the_refresh_cookie_and_returns_only_the_access_token
     assert stored == 2  # the fixture's JSON login and this session
 
 
+async def test_a_readable_hint_cookie_follows_the_session(web: httpx.AsyncClient, student: Actor) -> None:
+    """`oms_session=1` (no secret, readable by scripts) lets the web app skip the refresh call when there is
+    no session at all; it is set with every refresh cookie and removed on sign-out."""
+    reply = await start(web, student.username)
+    hints = [c for c in reply.headers.get_list("set-cookie") if c.startswith("oms_session=")]
+    assert len(hints) == 1
+    assert hints[0].startswith("oms_session=1;")
+    assert "httponly" not in hints[0].lower() and "path=/;" in hints[0].lower()
+    assert cookie_attributes(reply)["max-age"] in hints[0]
+    assert web.cookies.get("oms_session") == "1"
+    again = await web.post(f"{SESSION}/refresh")
+    assert any(c.startswith("oms_session=1;") for c in again.headers.get_list("set-cookie"))
+    out = await web.delete(SESSION)
+    assert out.status_code == 204
+    assert any(c.startswith("oms_session=;") and "Max-Age=0" in c for c in out.headers.get_list("set-cookie"))
+    assert web.cookies.get("oms_session") is None
+
+
 async def test_cookie_is_secure_over_https(app: FastAPI, student: Actor) -> None:
     async with browser(app, origin="https://testserver", base="https://testserver") as web:
         reply = await start(web, student.username)

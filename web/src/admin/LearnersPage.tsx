@@ -11,6 +11,7 @@ import { download } from "./importReport"
 import { allCoursesQuery } from "./queries"
 import type { RosterSort } from "./roster"
 import { fetchRoster, filterRoster, learnerName, rosterCsv, sortRoster } from "./roster"
+import { formatPercent } from "@/lib/format"
 
 const route = getRouteApi("/admin/learners")
 const ROW = 44
@@ -152,8 +153,8 @@ const RosterRow = memo(function RosterRow({ entry: e, index, start, lang }: { en
         </Link>
       </div>
       <div role="cell" className="oms-progress-cell">
-        <progress max={100} value={e.progress} aria-label={`${t("admin.learners.progress")} ${name}`} />
-        <span>{Math.round(e.progress)}%</span>
+        <progress max={100} value={Math.round(e.progress)} aria-label={`${t("admin.learners.progress")} ${name}`} aria-valuetext={formatPercent(e.progress / 100, lang)} />
+        <span>{formatPercent(e.progress / 100, lang)}</span>
       </div>
       <div role="cell" data-status={e.status}>
         {t(`admin.status.${e.status}`)}

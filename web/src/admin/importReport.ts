@@ -95,9 +95,9 @@ export function reportCounts(report: ImportReport): Record<ItemStatus, number> {
   }
 }
 
-/** Offer a text as a file download. */
+/** Offer a text as a file download; CSV starts with a UTF-8 BOM, or Excel reads Chinese as mojibake. */
 export function download(filename: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
+  const url = URL.createObjectURL(new Blob(type.startsWith("text/csv") ? ["\uFEFF", text] : [text], { type }))
   const a = document.createElement("a")
   a.href = url
   a.download = filename

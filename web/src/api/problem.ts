@@ -1,15 +1,25 @@
-/** Errors from the API as one typed value: status, problem+json title/detail, field errors and Retry-After. */
+/** Errors from the API as one typed value: status, problem+json title/detail/code, field errors and Retry-After. */
+import type { TFunction } from "i18next"
+import { fieldErrorText } from "@/lib/fieldErrors"
 
 export interface FieldError {
+  /** The body field (first part of `loc` after "body"); "" for the body as a whole. */
   field: string
+  /** The item of a list field (`links[1]` → 1), when the error is about one item. */
+  index?: number
   msg: string
+  /** Pydantic's error type (`missing`, `string_too_long`, ...): what the app words in its own language. */
   type: string
+  /** The rule's limits (`min_length`, `max_length`, `ge`, `le`, ...). */
+  ctx?: Record<string, string | number>
 }
 
 export class ApiError extends Error {
   readonly status: number
   readonly title: string
   readonly detail: string
+  /** The problem's stable machine-readable name (`slug_taken`, `deadline_passed`, ...), "" when it has none. */
+  readonly code: string
   readonly fieldErrors: FieldError[]
   /** Seconds to wait before trying again (429/503), when the server said so. */
   readonly retryAfter: number | null
@@ -22,6 +32,7 @@ export class ApiError extends Error {
     this.status = status
     this.title = title
     this.detail = typeof problem.detail === "string" ? problem.detail : ""
+    this.code = typeof problem.code === "string" ? problem.code : ""
     this.fieldErrors = parseFieldErrors(problem.errors)
     this.retryAfter = parseRetryAfter(retryAfter)
   }
@@ -39,10 +50,13 @@ function parseFieldErrors(raw: unknown): FieldError[] {
   if (!Array.isArray(raw)) return []
   return raw.flatMap((e): FieldError[] => {
     if (typeof e !== "object" || e === null) return []
-    const { loc, msg, type } = e as { loc?: unknown; msg?: unknown; type?: unknown }
+    const { loc, msg, type, ctx } = e as { loc?: unknown; msg?: unknown; type?: unknown; ctx?: unknown }
     const path = Array.isArray(loc) ? loc.filter((p) => p !== "body") : []
     const field = path.length ? String(path[0]) : ""
-    return [{ field, msg: typeof msg === "string" ? msg : "", type: typeof type === "string" ? type : "" }]
+    const out: FieldError = { field, msg: typeof msg === "string" ? msg : "", type: typeof type === "string" ? type : "" }
+    if (typeof path[1] === "number") out.index = path[1]
+    if (typeof ctx === "object" && ctx !== null) out.ctx = ctx as Record<string, string | number>
+    return [out]
   })
 }
 
@@ -59,8 +73,12 @@ export function isApiError(e: unknown, status?: number): e is ApiError {
   return e instanceof ApiError && (status === undefined || e.status === status)
 }
 
-/** The field errors of a 422 as a map for Mantine's form.setErrors. */
-export function fieldErrorMap(e: unknown): Record<string, string> {
+/**
+ * The field errors of a 422 as a map for Mantine's form.setErrors, each in the user's language (the app's
+ * i18next language unless `t` and `lang` are given); with `fields`, only those the form shows.
+ */
+export function fieldErrorMap(e: unknown, t?: TFunction, lang?: string, fields?: readonly string[]): Record<string, string> {
   if (!isApiError(e)) return {}
-  return Object.fromEntries(e.fieldErrors.filter((f) => f.field).map((f) => [f.field, f.msg]))
+  const shown = e.fieldErrors.filter((f) => f.field && (!fields || fields.includes(f.field)))
+  return Object.fromEntries(shown.map((f) => [f.field, fieldErrorText(f, t, lang)]))
 }

@@ -1898,11 +1898,21 @@ export type Problem = {
     title: string;
     status: number;
     detail: string;
+    /**
+     * a stable machine-readable name of the problem, when it has one (see docs/api.md)
+     */
+    code?: string;
     request_id?: string | null;
     errors?: Array<{
         loc: Array<string | number>;
         msg: string;
         type?: string | null;
+        /**
+         * the rule's limits, e.g. `min_length`, `max_length`, `ge`, `le`
+         */
+        ctx?: {
+            [key: string]: string | number | number;
+        };
     }>;
 };
 

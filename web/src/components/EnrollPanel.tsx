@@ -1,7 +1,12 @@
-/** Enroll button and its states: sign in first / enroll / enrolled (start or continue) / dropped → re-enroll / archived. */
+/**
+ * Enroll button and its states: sign in first / enroll / enrolled (start or continue) / dropped → re-enroll /
+ * archived. Keyboard focus follows the action: to "Start learning" once enrolled, back to the button on an error
+ * (the button is disabled while the request runs, which would otherwise leave focus on the page's body).
+ */
 import { Alert, Badge, Button, Group, Skeleton, Stack, Text } from "@mantine/core"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useLocation, useNavigate } from "@tanstack/react-router"
+import { useEffect, useRef } from "react"
 import { useTranslation } from "react-i18next"
 import { myEnrollmentsQuery } from "@/api/queries"
 import { enrollmentsEnroll } from "@/client"
@@ -20,13 +25,26 @@ export function EnrollPanel({ course }: { course: CoursePublic }) {
   const navigate = useNavigate()
   const queryClient = useQueryClient()
   const mine = useQuery({ ...myEnrollmentsQuery(), enabled: signedIn && me.data?.role === "student" })
+  const region = useRef<HTMLDivElement>(null)
+  const focusNext = useRef<"a" | "button" | null>(null)
   const enroll = useMutation({
     mutationFn: async () => (await enrollmentsEnroll({ path: { course_ref: course.slug } })).data,
     onSuccess: async (enrollment) => {
+      focusNext.current = "a"
       notify(t("course.enrolledMessage"), "green")
       await queryClient.invalidateQueries({ queryKey: ["enrollments"] })
       queryClient.setQueryData(["enrollments", "one", enrollment.id], enrollment)
     },
+    onError: () => {
+      focusNext.current = "button"
+    },
+  })
+  useEffect(() => {
+    const target = focusNext.current && region.current?.querySelector<HTMLElement>(`${focusNext.current}:not([disabled])`)
+    if (target) {
+      target.focus()
+      focusNext.current = null
+    }
   })
 
   if (course.status === "archived") {
@@ -50,7 +68,7 @@ export function EnrollPanel({ course }: { course: CoursePublic }) {
 
   if (!enrollment || enrollment.status === "dropped") {
     return (
-      <Stack gap="xs">
+      <Stack gap="xs" ref={region}>
         {enrollment && <Text>{t("course.dropped")}</Text>}
         <Group>
           <Button size="md" loading={enroll.isPending} onClick={() => enroll.mutate()}>
@@ -64,7 +82,7 @@ export function EnrollPanel({ course }: { course: CoursePublic }) {
   const started = enrollment.completed_sections.length > 0
   const target = nextSectionId(course, enrollment.completed_sections)
   return (
-    <Group>
+    <Group ref={region}>
       <Badge size="lg" color="green.9" variant="filled">
         {t("course.enrolled")}
       </Badge>

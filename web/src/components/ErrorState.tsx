@@ -1,9 +1,10 @@
-/** The error state of a page or panel: what happened in the user's language, the server's detail, a retry. */
+/** The error state of a page or panel: what happened in the user's language (the server's detail only when
+ * the app cannot word it), a retry. */
 import { Alert, Button, Group, Text } from "@mantine/core"
 import { useLocation } from "@tanstack/react-router"
 import { useTranslation } from "react-i18next"
-import { ApiError, isApiError } from "@/api/problem"
-import { problemMessage } from "@/lib/problemMessage"
+import { isApiError } from "@/api/problem"
+import { problemDetail, problemMessage } from "@/lib/problemMessage"
 import { ButtonLink } from "@/components/links"
 
 interface Props {
@@ -14,7 +15,7 @@ interface Props {
 export function ErrorState({ error, onRetry }: Props) {
   const { t, i18n } = useTranslation()
   if (isApiError(error, 401)) return <SignInAgain />
-  const detail = error instanceof ApiError && error.status !== 429 ? error.detail : ""
+  const detail = problemDetail(error)
   return (
     <Alert color="red" title={problemMessage(error, t, i18n.language)} role="alert">
       {detail && <Text size="sm">{detail}</Text>}

@@ -5,7 +5,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useState } from "react"
 import { useTranslation } from "react-i18next"
-import { fieldErrorMap, isApiError } from "@/api/problem"
 import { assignmentQuery, submissionQuery } from "@/api/queries"
 import { assignmentsSubmit } from "@/client"
 import type { AssignmentPublic } from "@/client"
@@ -16,8 +15,9 @@ import { Markdown } from "@/components/Markdown"
 import { PageSkeleton } from "@/components/Skeletons"
 import { formatDateTime } from "@/lib/format"
 import { requireSignIn } from "@/lib/guard"
+import { pastDueAndClosed } from "@/lib/deadline"
 import { firstBadLink, splitLinks } from "@/lib/links"
-import { problemMessage } from "@/lib/problemMessage"
+import { formProblem } from "@/lib/problemMessage"
 import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/assignments/$id")({
@@ -57,7 +57,13 @@ function AssignmentPage() {
         </Title>
         <Markdown source={a.instructions} />
       </section>
-      {a.status === "archived" ? <Alert variant="default" color="gray" title={t("assignments.closed")} /> : <HandIn assignment={a} />}
+      {a.status === "archived" ? (
+        <Alert variant="default" color="gray" title={t("assignments.closed")} />
+      ) : pastDueAndClosed(a) ? (
+        <Alert variant="default" color="gray" title={t("assignments.pastDue")} />
+      ) : (
+        <HandIn assignment={a} />
+      )}
       <section>
         <Title order={2} size="h3" id="attempts-heading" mb="xs">
           {t("assignments.attempts")}
@@ -107,8 +113,9 @@ function HandIn({ assignment }: { assignment: AssignmentPublic }) {
       await queryClient.invalidateQueries({ queryKey: ["submissions"] })
     },
     onError: (e) => {
-      if (isApiError(e, 422) && Object.keys(fieldErrorMap(e)).length) form.setErrors(fieldErrorMap(e))
-      else setError(problemMessage(e, t, i18n.language) + (isApiError(e) && e.detail ? ` ${e.detail}` : ""))
+      const problem = formProblem(e, t, i18n.language, ["content", "links"])
+      form.setErrors(problem.fields)
+      setError(problem.message)
     },
   })
   return (

@@ -5,13 +5,13 @@ import { useQueryClient } from "@tanstack/react-query"
 import { createFileRoute } from "@tanstack/react-router"
 import { useEffect, useState } from "react"
 import { useTranslation } from "react-i18next"
-import { fieldErrorMap, isApiError } from "@/api/problem"
+import { isApiError } from "@/api/problem"
 import { usersUpdateMe } from "@/client"
 import { ErrorState } from "@/components/ErrorState"
 import { PageSkeleton } from "@/components/Skeletons"
 import { useMe } from "@/hooks/useSession"
 import { requireSignIn } from "@/lib/guard"
-import { problemMessage } from "@/lib/problemMessage"
+import { formProblem } from "@/lib/problemMessage"
 import { notify } from "@/lib/notify"
 
 export const Route = createFileRoute("/profile")({
@@ -52,8 +52,9 @@ function DisplayNameForm({ initial }: { initial: string }) {
       queryClient.setQueryData(["me"], data)
       notify(t("profile.saved"), "green")
     } catch (e) {
-      if (isApiError(e, 422)) form.setErrors(fieldErrorMap(e))
-      else setError(problemMessage(e, t, i18n.language))
+      const problem = formProblem(e, t, i18n.language, ["display_name"])
+      form.setErrors(problem.fields)
+      setError(problem.message)
     }
   })
   return (
@@ -96,8 +97,11 @@ function PasswordForm() {
       notify(t("profile.passwordChanged"), "green")
     } catch (e) {
       if (isApiError(e, 401) || isApiError(e, 403)) form.setFieldError("current_password", t("auth.badCredentials"))
-      else if (isApiError(e, 422)) form.setErrors(fieldErrorMap(e))
-      else setError(problemMessage(e, t, i18n.language))
+      else {
+        const problem = formProblem(e, t, i18n.language, ["current_password", "password"])
+        form.setErrors(problem.fields)
+        setError(problem.message)
+      }
     }
   })
   return (

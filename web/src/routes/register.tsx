@@ -5,11 +5,10 @@ import { useQueryClient } from "@tanstack/react-query"
 import { createFileRoute, useNavigate } from "@tanstack/react-router"
 import { useState } from "react"
 import { useTranslation } from "react-i18next"
-import { fieldErrorMap, isApiError } from "@/api/problem"
 import { signIn } from "@/api/session"
 import { authRegister } from "@/client"
 import { safeRedirect } from "@/lib/guard"
-import { problemMessage } from "@/lib/problemMessage"
+import { formProblem } from "@/lib/problemMessage"
 import { AnchorLink } from "@/components/links"
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/
@@ -46,9 +45,9 @@ function RegisterPage() {
       void queryClient.resetQueries() // what was read signed out is read again as this user
       await navigate({ href: safeRedirect(redirect), replace: true })
     } catch (e) {
-      if (isApiError(e, 409)) form.setFieldError("username", t("auth.usernameTaken"))
-      else if (isApiError(e, 422)) form.setErrors(fieldErrorMap(e))
-      else setError(problemMessage(e, t, i18n.language))
+      const problem = formProblem(e, t, i18n.language, ["username", "password", "display_name"])
+      form.setErrors(problem.fields)
+      setError(problem.message)
     }
   })
 

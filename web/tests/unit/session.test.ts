@@ -10,7 +10,11 @@ import { fakeServer, json } from "./fakeServer"
 const token = (t: string) => ({ access_token: t, token_type: "bearer" as const, expires_in: 900 })
 const ME = { id: "u1", username: "ann", email: null, display_name: null, role: "student", disabled: false, created_at: "2026-01-01T00:00:00Z" }
 
+const HINT = "oms_session=1; path=/"
+const clearHint = () => (document.cookie = "oms_session=; path=/; max-age=0")
+
 beforeEach(() => {
+  clearHint()
   setupClient()
   client.setConfig({ baseUrl: "http://localhost" })
   sessionStore.clear()
@@ -56,6 +60,7 @@ describe("session", () => {
 
   it("restores a session on start-up from the cookie, and keeps tokens out of storage", async () => {
     fakeServer({ "POST /api/v1/auth/session/refresh": () => json(token("from-cookie")) })
+    document.cookie = HINT // the server's readable "a session may exist" hint
     await restoreSession()
     expect(sessionStore.token()).toBe("from-cookie")
     expect(sessionStore.known()).toBe(true)
@@ -63,11 +68,23 @@ describe("session", () => {
   })
 
   it("starts signed out when there is no session or no server", async () => {
-    fakeServer({ "POST /api/v1/auth/session/refresh": () => json({ title: "Unauthorized" }, 401) })
+    const { calls } = fakeServer({ "POST /api/v1/auth/session/refresh": () => json({ title: "Unauthorized" }, 401) })
+    document.cookie = HINT
     await restoreSession()
     expect(sessionStore.isSignedIn()).toBe(false)
+    expect(calls).toHaveLength(1)
+    expect(document.cookie).not.toContain("oms_session") // refused: the hint goes, the next load asks nothing
+    document.cookie = HINT
     vi.stubGlobal("fetch", vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))))
     await restoreSession()
+    expect(sessionStore.isSignedIn()).toBe(false)
+  })
+
+  it("asks nothing on start-up without the hint cookie: a visitor's page load has no failing request", async () => {
+    const { calls } = fakeServer({ "POST /api/v1/auth/session/refresh": () => json(token("never")) })
+    await restoreSession()
+    expect(calls).toEqual([])
+    expect(sessionStore.known()).toBe(true)
     expect(sessionStore.isSignedIn()).toBe(false)
   })
 

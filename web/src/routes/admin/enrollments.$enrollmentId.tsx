@@ -9,7 +9,7 @@ import { ErrorState } from "@/components/ErrorState"
 import { ProgressHistory } from "@/components/ProgressHistory"
 import { PageSkeleton } from "@/components/Skeletons"
 import { AnchorLink } from "@/components/links"
-import { formatDateTime } from "@/lib/format"
+import { formatDateTime, formatPercent } from "@/lib/format"
 
 const EVENTS: Record<string, string> = {
   enrolled: "learn.eventEnrolled",
@@ -49,7 +49,7 @@ function EnrollmentPage() {
       <Group>
         <Badge variant="light">{t(`admin.status.${d.status}`)}</Badge>
         <Text>
-          {t("admin.learners.progress")}: {Math.round(d.progress)}%
+          {t("admin.learners.progress")}: {formatPercent(d.progress / 100, i18n.language)}
         </Text>
         <Text>
           {t("admin.learners.enrolled")}: {formatDateTime(d.enrolled_at, i18n.language)}
@@ -77,7 +77,7 @@ function EnrollmentPage() {
                 <Table.Td>{formatDateTime(h.at, i18n.language)}</Table.Td>
                 <Table.Td>{EVENTS[h.event] ? t(EVENTS[h.event]!) : h.event}</Table.Td>
                 <Table.Td>{h.section_id ?? ""}</Table.Td>
-                <Table.Td>{Math.round(h.progress)}%</Table.Td>
+                <Table.Td>{formatPercent(h.progress / 100, i18n.language)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -122,7 +122,7 @@ function DropDialog({ enrollment, onClose }: { enrollment: MyEnrollment | null; 
         </Text>
       )}
       <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
+        <Button variant="default" onClick={onClose} data-autofocus>
           {t("me.cancel")}
         </Button>
         <Button color="red.9" loading={drop.isPending} onClick={() => enrollment && drop.mutate(enrollment.id)}>
