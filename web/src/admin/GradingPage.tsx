@@ -1,15 +1,17 @@
 /** The grading queue and the grading form with the submission's attempt history beside it. */
 import { Alert, Badge, Button, Checkbox, Grid, Group, NumberInput, Paper, Select, Skeleton, Stack, Table, Text, Textarea, Title } from "@mantine/core"
-import { useQuery, useQueryClient } from "@tanstack/react-query"
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query"
 import { getRouteApi, useNavigate } from "@tanstack/react-router"
-import { useState } from "react"
+import { useEffect, useState } from "react"
 import { useTranslation } from "react-i18next"
 import { assignmentsGrade, assignmentsGradingQueue } from "@/client"
 import type { QueueItem } from "@/client"
 import { ErrorState } from "@/components/ErrorState"
+import { Pager } from "@/components/Pager"
 import { formatDateTime } from "@/lib/format"
 import { notify } from "@/lib/notify"
 import { adminProblem } from "./problem"
+import { ADMIN_PAGE, pageCount } from "./queries"
 
 const route = getRouteApi("/admin/grading")
 
@@ -17,11 +19,22 @@ export function GradingPage() {
   const { t, i18n } = useTranslation()
   const search = route.useSearch()
   const navigate = useNavigate({ from: "/admin/grading" })
+  const page = search.page ?? 1
   const queue = useQuery({
-    queryKey: ["admin", "queue", search.status ?? null, search.late ?? null],
+    queryKey: ["admin", "queue", search.status ?? null, search.late ?? null, page],
     queryFn: async () =>
-      (await assignmentsGradingQueue({ query: { status: search.status, late: search.late, limit: 100 } })).data,
+      (
+        await assignmentsGradingQueue({
+          query: { status: search.status, late: search.late, limit: ADMIN_PAGE, offset: (page - 1) * ADMIN_PAGE },
+        })
+      ).data,
+    placeholderData: keepPreviousData,
   })
+  const pages = pageCount(queue.data?.total ?? 0)
+  // Grading the last item of the last page empties it: go to the page that now is the last.
+  useEffect(() => {
+    if (queue.data && !queue.isPlaceholderData && page > pages) void navigate({ search: (s) => ({ ...s, page: pages > 1 ? pages : undefined }), replace: true })
+  }, [queue.data, queue.isPlaceholderData, page, pages]) // eslint-disable-line react-hooks/exhaustive-deps
   const chosen = queue.data?.items.find((i) => i.submission.id === search.submission) ?? null
   const name = (i: QueueItem) => i.display_name || i.username || i.submission.user_id
 
@@ -33,7 +46,7 @@ export function GradingPage() {
           label={t("admin.grading.filterStatus")}
           value={search.status ?? "all"}
           allowDeselect={false}
-          onChange={(v) => void navigate({ search: (s) => ({ ...s, status: v === "all" ? undefined : (v as "submitted" | "graded") }) })}
+          onChange={(v) => void navigate({ search: (s) => ({ ...s, status: v === "all" ? undefined : (v as "submitted" | "graded"), page: undefined }) })}
           data={[
             { value: "all", label: t("admin.common.all") },
             { value: "submitted", label: t("admin.grading.ungraded") },
@@ -45,7 +58,7 @@ export function GradingPage() {
           checked={!!search.late}
           onChange={(e) => {
             const late = e.currentTarget.checked
-            void navigate({ search: (s) => ({ ...s, late: late || undefined }) })
+            void navigate({ search: (s) => ({ ...s, late: late || undefined, page: undefined }) })
           }}
         />
       </Group>
@@ -60,7 +73,7 @@ export function GradingPage() {
             ) : !queue.data ? (
               <Stack>{Array.from({ length: 5 }, (_, i) => <Skeleton key={i} height={36} />)}</Stack>
             ) : queue.data.items.length === 0 ? (
-              <Text>{t("admin.grading.empty")}</Text>
+              <Text>{search.status || search.late ? t("admin.common.noResults") : t("admin.grading.empty")}</Text>
             ) : (
               <Table.ScrollContainer minWidth={420}>
                 <Table highlightOnHover>
@@ -105,6 +118,12 @@ export function GradingPage() {
                   </Table.Tbody>
                 </Table>
               </Table.ScrollContainer>
+            )}
+            {queue.data && queue.data.total > 0 && (
+              <Group justify="space-between" mt="sm" wrap="wrap">
+                <Text size="sm">{t("admin.common.total", { count: queue.data.total })}</Text>
+                {pages > 1 && <Pager page={Math.min(page, pages)} pages={pages} onPage={(p) => void navigate({ search: (s) => ({ ...s, page: p > 1 ? p : undefined }) })} />}
+              </Group>
             )}
           </Paper>
         </Grid.Col>

@@ -46,7 +46,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
         </Button>
       </Group>
       <Text size="sm" aria-live="polite">
-        {t("admin.import.shown", { shown: nf.format(rows.length), total: nf.format(report.items.length) })}
+        {t("admin.import.shown", { count: report.items.length, shown: nf.format(rows.length), total: nf.format(report.items.length) })}
       </Text>
       <div role="table" aria-label={t("admin.import.report")} aria-rowcount={rows.length + 1} className="oms-vtable">
         <div role="rowgroup">
