@@ -20,7 +20,8 @@ export function AdminLayout() {
     )
   }
   return (
-    <Stack gap="lg">
+    // Field errors in the theme's darker red: Mantine's default error red is below 4.5:1 on white.
+    <Stack gap="lg" style={{ "--mantine-color-error": "var(--mantine-color-red-8)" } as React.CSSProperties}>
       <Group component="nav" aria-label={t("admin.nav.console")} gap="md" wrap="wrap" className="oms-nav oms-admin-nav">
         <AnchorLink to="/admin" activeOptions={{ exact: true }}>
           {t("admin.nav.dashboard")}

@@ -1,5 +1,5 @@
 /** The audit log browser: filters in the URL (shareable), newest first, each entry's field changes. */
-import { Autocomplete, Button, Code, Group, Paper, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core"
+import { Button, Code, Group, Paper, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core"
 import { useInfiniteQuery } from "@tanstack/react-query"
 import { getRouteApi, useNavigate } from "@tanstack/react-router"
 import { useState } from "react"
@@ -105,8 +105,16 @@ export function AuditPage() {
   const field = (k: keyof AuditSearch, label: string, type = "text") => (
     <TextInput label={label} type={type} value={form[k] ?? ""} error={errors[k]} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
   )
+  // Suggestions through a native <datalist>: the field stays one labelled text box.
   const suggest = (k: "action" | "target", label: string, data: string[]) => (
-    <Autocomplete label={label} data={data} value={form[k] ?? ""} error={errors[k]} onChange={(v) => setForm((f) => ({ ...f, [k]: v }))} />
+    <>
+      <TextInput label={label} list={`audit-${k}-options`} autoComplete="off" value={form[k] ?? ""} error={errors[k]} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
+      <datalist id={`audit-${k}-options`}>
+        {data.map((v) => (
+          <option key={v} value={v} />
+        ))}
+      </datalist>
+    </>
   )
 
   return (

@@ -36,7 +36,7 @@ export function CourseEditor({ initial }: { initial: CoursePublic | null }) {
             </Badge>
           )}
           {dirty && (
-            <Badge size="lg" color="yellow" variant="light">
+            <Badge size="lg" color="yellow" c="orange.9" variant="light">
               {t("admin.editor.unsaved")}
             </Badge>
           )}
