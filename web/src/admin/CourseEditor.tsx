@@ -61,7 +61,7 @@ export function CourseEditor({ initial }: { initial: CoursePublic | null }) {
       >
         <Stack gap="md">
           <CourseFields draft={draft} tagsText={ed.tagsText} errors={ed.errors} set={ed.set} setTags={ed.setTags} />
-          <SectionsEditor sections={draft.sections} onChange={(s) => ed.set("sections", s)} />
+          <SectionsEditor sections={draft.sections} errors={ed.errors} onChange={(s) => ed.set("sections", s)} />
           {ed.errors.sections && <Text c="red.8">{ed.errors.sections}</Text>}
           {ed.problem && (
             <Alert color="red" role="alert">

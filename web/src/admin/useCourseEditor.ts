@@ -7,12 +7,13 @@ import { useQueryClient } from "@tanstack/react-query"
 import { useNavigate } from "@tanstack/react-router"
 import { useMemo, useState } from "react"
 import { useTranslation } from "react-i18next"
-import { fieldErrorMap, isApiError } from "@/api/problem"
+import { isApiError } from "@/api/problem"
 import { coursesCreateCourse, coursesReadCourse, coursesUpdateCourse } from "@/client"
 import type { CoursePublic, CourseStatus } from "@/client"
 import { notify } from "@/lib/notify"
 import type { Change, CourseDraft } from "./courseEditor"
-import { conflictChanges, draftFromCourse, emptyDraft, isDirty, parseTags, rebase } from "./courseEditor"
+import { conflictChanges, draftFromCourse, emptyDraft, isDirty, parseTags, rebase, validateDraft } from "./courseEditor"
+import { adminFieldErrors } from "./fieldErrors"
 import { adminProblem } from "./problem"
 import { etagOf, saveCourse } from "./saveCourse"
 
@@ -52,16 +53,33 @@ export function useCourseEditor(initial: CoursePublic | null) {
     void queryClient.invalidateQueries({ queryKey: ["courses"] })
   }
 
-  const fail = (e: unknown) => {
-    if (isApiError(e, 422)) setErrors(fieldErrorMap(e))
+  // Bring the first field marked invalid into view, with the keyboard on it.
+  const focusFirstError = () =>
+    requestAnimationFrame(() => {
+      const el = document.querySelector<HTMLElement>('main [aria-invalid="true"]')
+      el?.focus()
+    })
+
+  const fail = (e: unknown, to: CourseDraft) => {
+    if (isApiError(e, 422)) {
+      setErrors(adminFieldErrors(e, t, to.sections.map((s) => s.key)))
+      focusFirstError()
+    }
     if (isApiError(e, 409)) setErrors({ slug: adminProblem(e, t, i18n.language) })
     setProblem(adminProblem(e, t, i18n.language))
   }
 
   const save = async (current: CoursePublic | null, from: CourseDraft, to: CourseDraft) => {
-    setSaving(true)
     setErrors({})
     setProblem(null)
+    const found = validateDraft(to)
+    if (Object.keys(found).length > 0) {
+      setErrors(Object.fromEntries(Object.entries(found).map(([k, key]) => [k, t(`admin.errors.${key}`)])))
+      setProblem(t("admin.errors.fixFields"))
+      focusFirstError()
+      return
+    }
+    setSaving(true)
     try {
       if (!current) {
         const { data } = await coursesCreateCourse({
@@ -86,7 +104,7 @@ export function useCourseEditor(initial: CoursePublic | null) {
         const { data: theirs } = await coursesReadCourse({ path: { course_ref: current.id } })
         setConflict({ theirs, changes: conflictChanges(from, draftFromCourse(theirs), to) })
       } else {
-        fail(e)
+        fail(e, to)
         // A save that stopped half-way: the server's state becomes the base, my draft stays.
         if (current) {
           try {
@@ -118,7 +136,7 @@ export function useCourseEditor(initial: CoursePublic | null) {
       if (isApiError(e, 412)) {
         const { data: theirs } = await coursesReadCourse({ path: { course_ref: course.id } })
         setConflict({ theirs, changes: conflictChanges(base, draftFromCourse(theirs), draft) })
-      } else fail(e)
+      } else fail(e, draft)
     }
   }
 

@@ -4,6 +4,8 @@ export interface FieldError {
   field: string
   msg: string
   type: string
+  /** The whole location after "body" (e.g. ["sections", 0, "title"]). */
+  path: (string | number)[]
 }
 
 export class ApiError extends Error {
@@ -40,9 +42,9 @@ function parseFieldErrors(raw: unknown): FieldError[] {
   return raw.flatMap((e): FieldError[] => {
     if (typeof e !== "object" || e === null) return []
     const { loc, msg, type } = e as { loc?: unknown; msg?: unknown; type?: unknown }
-    const path = Array.isArray(loc) ? loc.filter((p) => p !== "body") : []
+    const path = Array.isArray(loc) ? (loc.filter((p) => p !== "body" && (typeof p === "string" || typeof p === "number")) as (string | number)[]) : []
     const field = path.length ? String(path[0]) : ""
-    return [{ field, msg: typeof msg === "string" ? msg : "", type: typeof type === "string" ? type : "" }]
+    return [{ field, msg: typeof msg === "string" ? msg : "", type: typeof type === "string" ? type : "", path }]
   })
 }
 
