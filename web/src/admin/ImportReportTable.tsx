@@ -20,6 +20,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
   const deferredText = useDeferredValue(text)
   const rows = useMemo(() => filterItems(report.items, status, deferredText), [report.items, status, deferredText])
   const scroller = useRef<HTMLDivElement>(null)
+  // Rows are measured as they render: a failure's whole message wraps onto more lines instead of being cut.
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 })
   const nf = new Intl.NumberFormat(i18n.language)
 
@@ -68,15 +69,17 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
                   role="row"
                   aria-rowindex={v.index + 2}
                   key={v.key}
+                  data-index={v.index}
+                  ref={virtual.measureElement}
                   className="oms-vrow"
                   data-status={item.status}
-                  style={{ gridTemplateColumns: COLUMNS, position: "absolute", top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)` }}
+                  style={{ gridTemplateColumns: COLUMNS, position: "absolute", top: 0, left: 0, right: 0, minHeight: ROW, transform: `translateY(${v.start}px)` }}
                 >
                   <div role="cell">{item.index + 1}</div>
                   <div role="cell">{item.line ?? ""}</div>
                   <div role="cell" className="oms-ellipsis">{item.slug ?? ""}</div>
                   <div role="cell">{t(`admin.import.${item.status}`)}</div>
-                  <div role="cell" className="oms-ellipsis" title={errorText(item)}>
+                  <div role="cell" style={{ overflowWrap: "anywhere", padding: "6px 0" }}>
                     {errorText(item)}
                   </div>
                 </div>
