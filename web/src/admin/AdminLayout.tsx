@@ -14,8 +14,8 @@ export function AdminLayout() {
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />
   if (me.data.role !== "admin") {
     return (
-      <Alert color="yellow" role="alert" title={t("admin.common.forbidden")}>
-        {" "}
+      <Alert color="yellow" role="alert" title={t("admin.common.forbidden")} styles={{ title: { color: "var(--mantine-color-orange-9)" } }}>
+        <AnchorLink to="/">{t("admin.common.forbiddenBack")}</AnchorLink>
       </Alert>
     )
   }

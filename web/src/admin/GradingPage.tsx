@@ -12,9 +12,11 @@ import { Pager } from "@/components/Pager"
 import { formatDateTime } from "@/lib/format"
 import { notify } from "@/lib/notify"
 import { adminProblem } from "./problem"
-import { ADMIN_PAGE, pageCount } from "./queries"
+import { pageCount } from "./queries"
 
 const route = getRouteApi("/admin/grading")
+// The queue has no search: a long page keeps the work of the day on the first one (the API's largest page).
+const QUEUE_PAGE = 100
 
 export function GradingPage() {
   const { t, i18n } = useTranslation()
@@ -26,12 +28,12 @@ export function GradingPage() {
     queryFn: async () =>
       (
         await assignmentsGradingQueue({
-          query: { status: search.status, late: search.late, limit: ADMIN_PAGE, offset: (page - 1) * ADMIN_PAGE },
+          query: { status: search.status, late: search.late, limit: QUEUE_PAGE, offset: (page - 1) * QUEUE_PAGE },
         })
       ).data,
     placeholderData: keepPreviousData,
   })
-  const pages = pageCount(queue.data?.total ?? 0)
+  const pages = pageCount(queue.data?.total ?? 0, QUEUE_PAGE)
   // Grading the last item of the last page empties it: go to the page that now is the last.
   useEffect(() => {
     if (queue.data && !queue.isPlaceholderData && page > pages) void navigate({ search: (s) => ({ ...s, page: pages > 1 ? pages : undefined }), replace: true })

@@ -3,6 +3,7 @@
  * (@tanstack/react-virtual) so a 10,000-item report renders only what is on screen.
  */
 import { Group, SegmentedControl, Stack, Text, TextInput, Button } from "@mantine/core"
+import { useMediaQuery } from "@mantine/hooks"
 import { useVirtualizer } from "@tanstack/react-virtual"
 import { useDeferredValue, useMemo, useRef, useState } from "react"
 import { useTranslation } from "react-i18next"
@@ -23,6 +24,8 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
   // Rows are measured as they render: a failure's whole message wraps onto more lines instead of being cut.
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 })
   const nf = new Intl.NumberFormat(i18n.language)
+  // Six choices do not fit across a phone: stacked there, so the page never scrolls sideways.
+  const narrow = useMediaQuery("(max-width: 40em)")
 
   return (
     <Stack gap="sm">
@@ -33,6 +36,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
           </Text>
           <SegmentedControl
             aria-labelledby="report-filter"
+            orientation={narrow ? "vertical" : "horizontal"}
             value={status}
             onChange={(v) => setStatus(v as ItemFilter)}
             data={(["all", "created", "updated", "unchanged", "failed", "skipped"] as const).map((s) => ({

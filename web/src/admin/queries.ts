@@ -5,8 +5,8 @@ import type { CourseStatus } from "@/client"
 
 export const ADMIN_PAGE = 25
 
-/** How many pages of ADMIN_PAGE hold `total` items (at least one, so "page 1 of 1" when empty). */
-export const pageCount = (total: number) => Math.max(1, Math.ceil(total / ADMIN_PAGE))
+/** How many pages of `size` hold `total` items (at least one, so "page 1 of 1" when empty). */
+export const pageCount = (total: number, size: number = ADMIN_PAGE) => Math.max(1, Math.ceil(total / size))
 
 export const adminCoursesQuery = (p: { q?: string; status?: CourseStatus; page?: number }) =>
   queryOptions({
