@@ -102,7 +102,7 @@ export function PeoplePage() {
                     />
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={u.disabled ? "red" : "green"} variant="light" mr="xs">
+                    <Badge color={u.disabled ? "red" : "green"} c={u.disabled ? "red.9" : undefined} variant="light" mr="xs">
                       {u.disabled ? t("admin.people.disabled") : t("admin.people.enabled")}
                     </Badge>
                     <Button
