@@ -196,6 +196,14 @@ def test_body_limits_small_by_default_large_for_the_import(edge: Edge) -> None:
     assert "server-timing" in imported.headers  # passed on to the app, which answers for itself
 
 
+def test_the_import_may_reply_later_than_other_requests() -> None:
+    """A 10,000-course import can outlast the 30 s every other request gets: Nginx waits for its reply."""
+    template = (Path(__file__).parents[2] / "deploy/nginx/nginx.conf.template").read_text()
+    block = template.split("location = /api/v1/admin/courses/import {", 1)[1].split("}", 1)[0]
+    assert "proxy_read_timeout 600s;" in block
+    assert "proxy_read_timeout 30s;" in template  # the default stays short
+
+
 def test_static_docs_assets_come_from_nginx_with_cache_headers(edge: Edge) -> None:
     with edge.client() as client:
         plain = client.get("/static/docs/swagger-ui.css", headers={"Accept-Encoding": "identity"})
