@@ -129,7 +129,7 @@ export function PeoplePage() {
       )}
       <ConfirmDialog
         opened={ask !== null}
-        title={ask ? askLabel(ask) : ""}
+        title={ask ? (ask.change.role ? t("admin.people.changeRoleTitle") : askLabel(ask)) : ""}
         text={ask ? askText(ask) : ""}
         confirmLabel={ask ? askLabel(ask) : ""}
         danger={ask?.change.disabled === true}
