@@ -207,6 +207,14 @@ def test_overlong_addresses_and_headers_are_problems_too(edge: Edge) -> None:
         assert reply.json()["status"] == status
 
 
+def test_the_import_may_reply_later_than_other_requests() -> None:
+    """A 10,000-course import can outlast the 30 s every other request gets: Nginx waits for its reply."""
+    template = (Path(__file__).parents[2] / "deploy/nginx/nginx.conf.template").read_text()
+    block = template.split("location = /api/v1/admin/courses/import {", 1)[1].split("}", 1)[0]
+    assert "proxy_read_timeout 600s;" in block
+    assert "proxy_read_timeout 30s;" in template  # the default stays short
+
+
 def test_static_docs_assets_come_from_nginx_with_cache_headers(edge: Edge) -> None:
     with edge.client() as client:
         plain = client.get("/static/docs/swagger-ui.css", headers={"Accept-Encoding": "identity"})

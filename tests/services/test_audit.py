@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from pymongo.errors import AutoReconnect
 
 from oms.documents import AuditEntry
+from oms.documents.user import Role
 from oms.services import audit
-from tests.support.api import Actor
+from oms.services.accounts.auth import create_user
+from tests.support.api import PASSWORD, Actor, bearer, login
 from tests.support.assignments import create_assignment, submit
 from tests.support.documents import raw_document
 from tests.support.factories import MakeApp, MakeCourse
@@ -215,3 +217,41 @@ async def test_an_import_where_every_item_fails_is_422(client: httpx.AsyncClient
     assert reply.status_code == 422
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.json()["failed"] == 2
+
+
+async def test_entries_are_found_by_the_actors_email_or_name(
+    app: FastAPI, client: httpx.AsyncClient, admin: Actor, make_course: MakeCourse
+) -> None:
+    grace = await create_user(
+        app.state.hasher,
+        username="grace.h",
+        password=PASSWORD,
+        role=Role.admin,
+        email="grace@example.org",
+        display_name="Grace Hopper",
+    )
+    grace_headers = bearer((await login(client, "grace.h"))["access_token"])
+    await make_course()  # by the fixture's admin
+    reply = await client.post("/courses", json={"name": "Compilers"}, headers=grace_headers)
+    assert reply.status_code == 201, reply.text
+
+    def actors(items: list[dict[str, Any]]) -> list[str]:
+        return [e["actor_id"] for e in items]
+
+    for text in ("grace@example.org", "GRACE@example.org", "gra", "Grace H", "grace.h"):
+        found = await entries(client, admin, actor_q=text)
+        assert actors(found) == [str(grace.id)], text
+        assert found[0]["actor_username"] == "grace.h"
+        assert found[0]["actor_display_name"] == "Grace Hopper"
+        assert found[0]["actor_email"] == "grace@example.org"
+    assert actors(await entries(client, admin, actor_q=admin.username)) == [admin.id]
+    for text in ("hopper", "nobody@example.org", ".*", "^g"):  # a prefix, matched literally
+        assert await entries(client, admin, actor_q=text) == [], text
+    # the id form still works, and both together must hold
+    assert actors(await entries(client, admin, actor=str(grace.id))) == [str(grace.id)]
+    assert await entries(client, admin, actor=admin.id, actor_q="grace") == []
+    assert actors(await entries(client, admin, actor=admin.id, actor_q=admin.username)) == [admin.id]
+    for bad in ("", "x" * 255):
+        reply = await client.get("/admin/audit", params={"actor_q": bad}, headers=admin.headers)
+        assert reply.status_code == 422, bad
+        assert reply.headers["content-type"] == "application/problem+json"

@@ -177,3 +177,61 @@ async def test_users_are_searched_by_name_and_email_literally(
     assert found.json()["total"] == 2
     assert (await client.get("/users", params={"q": ".*"}, headers=admin.headers)).json()["total"] == 0
     assert (await client.get("/users", params={"q": "x" * 65}, headers=admin.headers)).status_code == 422
+
+
+async def test_people_are_paged_oldest_first_without_gaps_or_repeats(
+    client: httpx.AsyncClient, admin: Any, make_student: Any
+) -> None:
+    made = [(await make_student()).id for _ in range(7)]
+    seen: list[str] = []
+    for offset in range(0, 8, 3):
+        reply = await client.get(
+            "/users", params={"role": "student", "limit": 3, "offset": offset}, headers=admin.headers
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert (body["total"], body["limit"], body["offset"]) == (7, 3, offset)
+        seen += [u["id"] for u in body["items"]]
+    assert seen == made
+    beyond = await client.get("/users", params={"offset": 50}, headers=admin.headers)
+    assert beyond.json()["items"] == [] and beyond.json()["total"] == 8
+    for params in ({"limit": 101}, {"limit": 0}, {"offset": -1}):
+        assert (await client.get("/users", params=params, headers=admin.headers)).status_code == 422
+
+
+async def test_the_grading_queue_is_paged_in_its_order(
+    client: httpx.AsyncClient, admin: Any, make_student: Any, make_course: Any
+) -> None:
+    course = await make_course(name="Paging")
+    reply = await client.post(
+        f"/courses/{course['id']}/assignments",
+        json={"title": "Essay", "instructions": "Write.", "max_score": 10},
+        headers=admin.headers,
+    )
+    assert reply.status_code == 201, reply.text
+    assignment = reply.json()
+    handed_in = []
+    for _ in range(5):
+        who = await make_student()
+        await _enroll(client, course, who)
+        reply = await client.post(
+            f"/assignments/{assignment['id']}/submissions", json={"content": "mine"}, headers=who.headers
+        )
+        assert reply.status_code == 201, reply.text
+        handed_in.append(reply.json()["id"])
+    graded = handed_in[0]
+    reply = await client.post(f"/submissions/{graded}/grade", json={"score": 5}, headers=admin.headers)
+    assert reply.status_code == 200, reply.text
+    whole = await client.get("/admin/submissions", headers=admin.headers)
+    order = [r["submission"]["id"] for r in whole.json()["items"]]
+    assert order == [*handed_in[1:], graded]  # waiting ones first, oldest first
+    paged: list[str] = []
+    for offset in (0, 2, 4):
+        body = (
+            await client.get(
+                "/admin/submissions", params={"limit": 2, "offset": offset}, headers=admin.headers
+            )
+        ).json()
+        assert body["total"] == 5 and body["offset"] == offset
+        paged += [r["submission"]["id"] for r in body["items"]]
+    assert paged == order

@@ -163,7 +163,8 @@ async def grading_queue(
     course_id: Annotated[ObjectIdIn | None, Query(description="one course's work only")] = None,
 ) -> Any:
     """The grading queue across every course (admin): ungraded submissions first, the longest waiting
-    first, each with its assignment's title and maximum score, its course's name and the student's names."""
+    first, each with its assignment's title and maximum score, its course's name and the student's names.
+    Paged by `limit` and `offset` through that order, with the `total` matching."""
     rows, total = await submission_service.grading_queue(page, status_, late, course_id)
     return Page[QueueItem](
         items=[QueueItem.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset

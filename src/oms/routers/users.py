@@ -46,7 +46,8 @@ async def list_users(
         ),
     ] = None,
 ) -> Any:
-    """Every account, oldest first, optionally of one role or matching `q` (admin)."""
+    """Every account, oldest first, optionally of one role or matching `q` (admin). Paged by `limit` and
+    `offset` in a stable order (creation time, then id), with the `total` matching."""
     items, total = await user_service.list_users(page, role, q)
     return Page[UserPublic](
         items=[UserPublic.model_validate(u) for u in items], total=total, limit=page.limit, offset=page.offset

@@ -15,6 +15,11 @@ class AuditEntryPublic(PublicModel):
     id: ObjectIdStr
     at: UtcDatetime
     actor_id: ObjectIdStr
+    actor_username: str | None = Field(
+        None, description="the actor's username (absent if the account is gone)"
+    )
+    actor_display_name: str | None = None
+    actor_email: str | None = None
     action: str = Field(
         description="e.g. course.update, section.add, user.update, submission.grade, course.import"
     )

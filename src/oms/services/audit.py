@@ -13,6 +13,7 @@ import asyncio
 import contextvars
 import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from oms.documents.audit import AuditEntry
+from oms.documents.user import User
 from oms.exceptions import DomainError, ServiceUnavailable
 from oms.schemas.common import PageParams
 
@@ -34,6 +36,7 @@ IGNORED = {"updated_at", "version", "_id", "id", "revision_id", "password_hash"}
 MAX_VALUE_CHARS = 200
 COMPLETE_DEADLINE_S = 5.0  # one attempt at completing an entry after the reply
 COMPLETE_RETRY_S = (0.5, 2.0, 5.0)  # the waits after each failed attempt
+MAX_ACTORS = 100  # accounts an actor search may stand for (admins are few; a wider search is narrowed)
 
 
 @dataclass(frozen=True)
@@ -162,20 +165,56 @@ async def _discard(entry: AuditEntry) -> None:
         log.error("pending audit entry could not be removed", extra={"audit_id": str(entry.id)})
 
 
+async def find_actors(text: str) -> list[PydanticObjectId]:
+    """The accounts an admin means by `text`: the one whose email it is exactly, else every account whose
+    username, display name or email starts with it (case-insensitive, matched literally), at most
+    MAX_ACTORS of them. Admins think in names and emails; the audit trail stores ids."""
+    text = text.strip()
+    if "@" in text:
+        exact = await User.get_pymongo_collection().find_one({"email": text.lower()}, {"_id": 1})
+        if exact is not None:
+            return [exact["_id"]]
+    start = "^" + re.escape(text)
+    query = {
+        "$or": [
+            {"username": {"$regex": "^" + re.escape(text.lower())}},
+            {"display_name": {"$regex": start, "$options": "i"}},
+            {"email": {"$regex": start, "$options": "i"}},
+        ]
+    }
+    cursor = User.get_pymongo_collection().find(query, {"_id": 1}).sort("_id", 1).limit(MAX_ACTORS)
+    return [raw["_id"] async for raw in cursor]
+
+
+async def actor_names(ids: set[PydanticObjectId]) -> dict[PydanticObjectId, dict[str, Any]]:
+    """Username, display name and email of each actor (accounts removed since are simply absent)."""
+    cursor = User.get_pymongo_collection().find(
+        {"_id": {"$in": list(ids)}}, {"username": 1, "display_name": 1, "email": 1}
+    )
+    return {raw["_id"]: raw async for raw in cursor}
+
+
 async def search(
     page: PageParams,
     *,
     actor_id: PydanticObjectId | None = None,
+    actor_ids: list[PydanticObjectId] | None = None,
     action: str | None = None,
     target: str | None = None,
     target_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[list[AuditEntry], int]:
-    """Entries matching the filters, newest first."""
+    """Entries matching the filters, newest first; `actor_ids` (from an actor search) narrows to those
+    actors, together with `actor_id` when both are given."""
     query: dict[str, Any] = {}
+    if actor_ids is not None:
+        query["actor_id"] = {"$in": actor_ids}
+    if actor_id is not None:
+        query["actor_id"] = (
+            actor_id if actor_ids is None else {"$in": [a for a in actor_ids if a == actor_id]}
+        )
     for key, value in (
-        ("actor_id", actor_id),
         ("action", action),
         ("target", target),
         ("target_id", target_id),

@@ -250,7 +250,7 @@ async def test_bad_items_get_clear_errors_and_good_ones_are_written(
     assert errors(1)[0][1].startswith("invalid JSON on line 2")
     assert errors(2) == [([], "an item must be an object (one course), not an array")]
     assert errors(3) == [(["slug"], "Field required"), (["sections", 0, "title"], "Field required")]
-    assert errors(4) == [(["slug"], "duplicate slug in this file (first at item 0)")]
+    assert errors(4) == [(["slug"], "duplicate slug in this file (first at item 0, line 1)")]
     assert {tuple(loc) for loc, _ in errors(5)} == {("name",), ("tags", 0)}
     assert errors(6) == [(["$where"], "keys may not start with '$' or contain '.'")]
     assert errors(7) == [(["sections", 0, "a.b"], "keys may not start with '$' or contain '.'")]

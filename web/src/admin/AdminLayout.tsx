@@ -14,13 +14,14 @@ export function AdminLayout() {
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />
   if (me.data.role !== "admin") {
     return (
-      <Alert color="yellow" role="alert" title={t("admin.common.forbidden")}>
-        {" "}
+      <Alert color="yellow" role="alert" title={t("admin.common.forbidden")} styles={{ title: { color: "var(--mantine-color-orange-9)" } }}>
+        <AnchorLink to="/">{t("admin.common.forbiddenBack")}</AnchorLink>
       </Alert>
     )
   }
   return (
-    <Stack gap="lg">
+    // Field errors in the theme's darker red: Mantine's default error red is below 4.5:1 on white.
+    <Stack gap="lg" style={{ "--mantine-color-error": "var(--mantine-color-red-8)" } as React.CSSProperties}>
       <Group component="nav" aria-label={t("admin.nav.console")} gap="md" wrap="wrap" className="oms-nav oms-admin-nav">
         <AnchorLink to="/admin" activeOptions={{ exact: true }}>
           {t("admin.nav.dashboard")}

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query"
 import { getRouteApi } from "@tanstack/react-router"
 import { useState } from "react"
 import { useTranslation } from "react-i18next"
-import { fieldErrorMap, isApiError } from "@/api/problem"
+import { isApiError } from "@/api/problem"
 import { assignmentsCreateAssignment, assignmentsListAssignments, assignmentsUpdateAssignment } from "@/client"
 import type { AssignmentPublic } from "@/client"
 import { ErrorState } from "@/components/ErrorState"
@@ -13,6 +13,7 @@ import { AnchorLink } from "@/components/links"
 import { formatDateTime } from "@/lib/format"
 import { notify } from "@/lib/notify"
 import { isoToLocalInput, localInputToIso, localZone } from "./dates"
+import { adminFieldErrors } from "./fieldErrors"
 import { adminProblem } from "./problem"
 import { editCourseQuery } from "./queries"
 
@@ -98,7 +99,7 @@ function AssignmentForm({ courseId, assignment, onDone }: { courseId: string; as
       if (!assignment) setV(empty)
       onDone()
     } catch (e) {
-      if (isApiError(e, 422)) setErrors(fieldErrorMap(e))
+      if (isApiError(e, 422)) setErrors(adminFieldErrors(e, t))
       setProblem(adminProblem(e, t, i18n.language))
     } finally {
       setBusy(false)

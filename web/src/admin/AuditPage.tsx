@@ -12,6 +12,7 @@ import { isoToLocalInput as toLocal, localInputToIso } from "./dates"
 
 export interface AuditSearch {
   actor?: string
+  actor_q?: string
   action?: string
   target?: string
   target_id?: string
@@ -21,12 +22,78 @@ export interface AuditSearch {
 
 const route = getRouteApi("/admin/audit")
 const LIMIT = 50
+const OBJECT_ID = /^[0-9a-f]{24}$/i
+/** What the API records, offered as suggestions (any other value can still be typed). */
+const ACTIONS = [
+  "course.create",
+  "course.update",
+  "course.archive",
+  "course.import",
+  "section.add",
+  "section.update",
+  "section.remove",
+  "section.reorder",
+  "assignment.create",
+  "assignment.update",
+  "assignment.delete",
+  "submission.grade",
+  "user.update",
+]
+const TARGETS = ["courses", "assignments", "submissions", "users"]
+
+/**
+ * The filters as the API takes them, or the fields that it would refuse (as locale keys), so the message
+ * appears beside the field rather than as a failed search. Names are lower-cased (the API's are); one
+ * "actor" box takes a user id (`actor`) or an email or name (`actor_q`).
+ */
+export function auditFilters(form: Partial<Record<keyof AuditSearch, string>>): {
+  search: AuditSearch
+  errors: Partial<Record<keyof AuditSearch, string>>
+} {
+  const search: AuditSearch = {}
+  const errors: Partial<Record<keyof AuditSearch, string>> = {}
+  const action = form.action?.trim().toLowerCase()
+  const target = form.target?.trim().toLowerCase()
+  const targetId = form.target_id?.trim()
+  const actor = form.actor?.trim()
+  if (action) {
+    if (/^[a-z_.]{1,100}$/.test(action)) search.action = action
+    else errors.action = "admin.audit.badAction"
+  }
+  if (target) {
+    if (/^[a-z_]{1,100}$/.test(target)) search.target = target
+    else errors.target = "admin.audit.badTarget"
+  }
+  if (targetId) search.target_id = targetId.slice(0, 200)
+  if (actor) {
+    if (OBJECT_ID.test(actor)) search.actor = actor.toLowerCase()
+    else search.actor_q = actor.slice(0, 254)
+  }
+  search.since = localInputToIso(form.since ?? "") ?? undefined
+  search.until = localInputToIso(form.until ?? "") ?? undefined
+  if (!search.since) delete search.since
+  if (!search.until) delete search.until
+  if (search.since && search.until && search.until <= search.since) errors.until = "admin.audit.badRange"
+  return { search, errors }
+}
+
+/** Who acted, as an admin knows them: display name and username, else the email, else the id. */
+export function actorName(e: AuditEntryPublic): string {
+  if (e.actor_display_name && e.actor_username) return `${e.actor_display_name} (${e.actor_username})`
+  return e.actor_username || e.actor_email || e.actor_id
+}
 
 export function AuditPage() {
   const { t, i18n } = useTranslation()
   const search = route.useSearch()
   const navigate = useNavigate({ from: "/admin/audit" })
-  const [form, setForm] = useState({ ...search, since: toLocal(search.since), until: toLocal(search.until) })
+  // One "actor" box: a user id goes to the API as `actor`, anything else (email, name) as `actor_q`.
+  const [form, setForm] = useState({
+    ...search,
+    actor: search.actor_q ?? search.actor,
+    since: toLocal(search.since),
+    until: toLocal(search.until),
+  })
   const entries = useInfiniteQuery({
     queryKey: ["admin", "audit", search],
     queryFn: async ({ pageParam }) => (await adminSearchAudit({ query: { ...search, limit: LIMIT, offset: pageParam } })).data,
@@ -34,31 +101,54 @@ export function AuditPage() {
     getNextPageParam: (last) => (last.offset + last.limit < last.total ? last.offset + last.limit : undefined),
   })
   const items = entries.data?.pages.flatMap((p) => p.items) ?? []
+  const [errors, setErrors] = useState<Record<string, string>>({})
   const field = (k: keyof AuditSearch, label: string, type = "text") => (
-    <TextInput label={label} type={type} value={form[k] ?? ""} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
+    <TextInput label={label} type={type} value={form[k] ?? ""} error={errors[k]} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
+  )
+  // Suggestions through a native <datalist>: the field stays one labelled text box.
+  const suggest = (k: "action" | "target", label: string, data: string[]) => (
+    <>
+      <TextInput label={label} list={`audit-${k}-options`} autoComplete="off" value={form[k] ?? ""} error={errors[k]} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
+      <datalist id={`audit-${k}-options`}>
+        {data.map((v) => (
+          <option key={v} value={v} />
+        ))}
+      </datalist>
+    </>
   )
 
   return (
     <Stack>
       <Title order={1}>{t("admin.audit.title")}</Title>
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault()
-          const next: AuditSearch = {}
-          for (const k of ["actor", "action", "target", "target_id"] as const) if (form[k]?.trim()) next[k] = form[k]!.trim()
-          next.since = localInputToIso(form.since ?? "") ?? undefined
-          next.until = localInputToIso(form.until ?? "") ?? undefined
-          void navigate({ search: next })
+          const { search: next, errors: found } = auditFilters(form)
+          setErrors(Object.fromEntries(Object.entries(found).map(([k, key]) => [k, t(key)])))
+          if (Object.keys(found).length === 0) void navigate({ search: next })
         }}
       >
         <Group align="flex-end" wrap="wrap">
-          {field("actor", t("admin.audit.actor"))}
-          {field("action", t("admin.audit.action"))}
-          {field("target", t("admin.audit.target"))}
+          {field("actor", t("admin.audit.actorFilter"))}
+          {suggest("action", t("admin.audit.action"), ACTIONS)}
+          {suggest("target", t("admin.audit.target"), TARGETS)}
           {field("target_id", t("admin.audit.targetId"))}
           {field("since", t("admin.audit.since"), "datetime-local")}
           {field("until", t("admin.audit.until"), "datetime-local")}
           <Button type="submit">{t("admin.audit.apply")}</Button>
+          {Object.keys(search).length > 0 && (
+            <Button
+              variant="default"
+              onClick={() => {
+                setForm({ actor: "", since: "", until: "" })
+                setErrors({})
+                void navigate({ search: {} })
+              }}
+            >
+              {t("admin.audit.clear")}
+            </Button>
+          )}
         </Group>
       </form>
       {entries.isError ? (
@@ -101,7 +191,7 @@ function AuditEntry({ entry, lang }: { entry: AuditEntryPublic; lang: string }) 
           {t("admin.audit.target")}: {entry.target} {entry.target_id ?? ""}
         </Text>
         <Text size="sm">
-          {t("admin.audit.actor")}: {entry.actor_id}
+          {t("admin.audit.actor")}: {actorName(entry)}
         </Text>
       </Group>
       {changes.length === 0 ? (

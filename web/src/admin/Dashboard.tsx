@@ -86,7 +86,7 @@ function Popular() {
           bars={q.data.items.map((p) => ({
             label: p.course.name,
             value: p.score,
-            text: `${formatNumber(p.enrollments, i18n.language)} ${t("admin.dashboard.enrollments")} · ${t("admin.dashboard.score")} ${formatNumber(Math.round(p.score * 10) / 10, i18n.language)}`,
+            text: `${t("admin.dashboard.enrollmentCount", { count: p.enrollments, formatted: formatNumber(p.enrollments, i18n.language) })} · ${t("admin.dashboard.score")} ${formatNumber(Math.round(p.score * 10) / 10, i18n.language)}`,
           }))}
         />
       )}
@@ -129,7 +129,7 @@ function Activity() {
     queryKey: ["admin", "dashboard", "activity", DAYS],
     queryFn: async () => (await adminActivity({ query: { days: DAYS } })).data,
   })
-  const title = t("admin.dashboard.activity", { days: DAYS })
+  const title = t("admin.dashboard.activity", { count: DAYS })
   return (
     <Panel id="activity-heading" title={title}>
       {q.isError ? (

@@ -11,7 +11,7 @@ import { notify } from "@/lib/notify"
 import { download } from "./importReport"
 import { ImportReportTable } from "./ImportReportTable"
 import { adminProblem } from "./problem"
-import { fetchExport, runImport } from "./transfer"
+import { fetchExport, readImportFile, runImport } from "./transfer"
 
 export function ImportPage() {
   const { t } = useTranslation()
@@ -37,11 +37,16 @@ function ImportPanel() {
   const [problem, setProblem] = useState<string | null>(null)
   const [dragOver, setDragOver] = useState(false)
 
+  // The chosen file itself when it is not all UTF-8: it is sent as it is (see readImportFile).
+  const [raw, setRaw] = useState<Blob | null>(null)
   const load = async (file: File | null) => {
     if (!file) return
+    const read = await readImportFile(file)
     setFileName(file.name)
-    setText(await file.text())
+    setText(read.text)
+    setRaw(read.utf8 ? null : file)
     setReport(null)
+    setProblem(null)
   }
   const run = async (dryRun: boolean) => {
     if (!text.trim()) {
@@ -52,7 +57,7 @@ function ImportPanel() {
     setProblem(null)
     setProgress(0)
     try {
-      const r = await runImport(text, { mode, atomic, dryRun }, setProgress)
+      const r = await runImport(text, { mode, atomic, dryRun }, setProgress, raw ?? undefined)
       setReport(r)
       if (!dryRun) {
         void queryClient.invalidateQueries({ queryKey: ["courses"] })
@@ -100,6 +105,11 @@ function ImportPanel() {
             {fileName && <Text fw={600}>{fileName}</Text>}
           </Group>
         </div>
+        {raw && (
+          <Alert color="orange" c="orange.9" role="status">
+            {t("admin.import.notUtf8")}
+          </Alert>
+        )}
         <Textarea
           label={t("admin.import.paste")}
           value={text.length > 200_000 ? text.slice(0, 2000) : text}
@@ -107,6 +117,7 @@ function ImportPanel() {
           onChange={(e) => {
             setText(e.currentTarget.value)
             setFileName(null)
+            setRaw(null)
             setReport(null)
           }}
           autosize

@@ -3,6 +3,7 @@
  * (@tanstack/react-virtual) so a 10,000-item report renders only what is on screen.
  */
 import { Group, SegmentedControl, Stack, Text, TextInput, Button } from "@mantine/core"
+import { useMediaQuery } from "@mantine/hooks"
 import { useVirtualizer } from "@tanstack/react-virtual"
 import { useDeferredValue, useMemo, useRef, useState } from "react"
 import { useTranslation } from "react-i18next"
@@ -20,8 +21,11 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
   const deferredText = useDeferredValue(text)
   const rows = useMemo(() => filterItems(report.items, status, deferredText), [report.items, status, deferredText])
   const scroller = useRef<HTMLDivElement>(null)
+  // Rows are measured as they render: a failure's whole message wraps onto more lines instead of being cut.
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 })
   const nf = new Intl.NumberFormat(i18n.language)
+  // Six choices do not fit across a phone: stacked there, so the page never scrolls sideways.
+  const narrow = useMediaQuery("(max-width: 40em)")
 
   return (
     <Stack gap="sm">
@@ -32,6 +36,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
           </Text>
           <SegmentedControl
             aria-labelledby="report-filter"
+            orientation={narrow ? "vertical" : "horizontal"}
             value={status}
             onChange={(v) => setStatus(v as ItemFilter)}
             data={(["all", "created", "updated", "unchanged", "failed", "skipped"] as const).map((s) => ({
@@ -46,7 +51,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
         </Button>
       </Group>
       <Text size="sm" aria-live="polite">
-        {t("admin.import.shown", { shown: nf.format(rows.length), total: nf.format(report.items.length) })}
+        {t("admin.import.shown", { count: report.items.length, shown: nf.format(rows.length), total: nf.format(report.items.length) })}
       </Text>
       <div role="table" aria-label={t("admin.import.report")} aria-rowcount={rows.length + 1} className="oms-vtable">
         <div role="rowgroup">
@@ -68,15 +73,17 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
                   role="row"
                   aria-rowindex={v.index + 2}
                   key={v.key}
+                  data-index={v.index}
+                  ref={virtual.measureElement}
                   className="oms-vrow"
                   data-status={item.status}
-                  style={{ gridTemplateColumns: COLUMNS, position: "absolute", top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)` }}
+                  style={{ gridTemplateColumns: COLUMNS, position: "absolute", top: 0, left: 0, right: 0, minHeight: ROW, transform: `translateY(${v.start}px)` }}
                 >
                   <div role="cell">{item.index + 1}</div>
                   <div role="cell">{item.line ?? ""}</div>
                   <div role="cell" className="oms-ellipsis">{item.slug ?? ""}</div>
                   <div role="cell">{t(`admin.import.${item.status}`)}</div>
-                  <div role="cell" className="oms-ellipsis" title={errorText(item)}>
+                  <div role="cell" style={{ overflowWrap: "anywhere", padding: "6px 0" }}>
                     {errorText(item)}
                   </div>
                 </div>

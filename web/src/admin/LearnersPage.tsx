@@ -97,7 +97,7 @@ function Roster({ courseId }: { courseId: string }) {
         </Button>
       </Group>
       <Text size="sm" aria-live="polite">
-        {t("admin.learners.count", { shown: rows.length, total: roster.data.length })}
+        {t("admin.learners.count", { count: roster.data.length, shown: rows.length, total: roster.data.length })}
       </Text>
       <div role="table" aria-label={t("admin.learners.title")} aria-rowcount={rows.length + 1} className="oms-vtable" data-testid="roster">
         <div role="rowgroup">

@@ -1,15 +1,17 @@
 /** People: search users, change a role, disable or enable an account, each after a confirmation. */
-import { Badge, Button, Select, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core"
-import { useQuery, useQueryClient } from "@tanstack/react-query"
+import { Badge, Button, Group, Select, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core"
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query"
 import { getRouteApi, useNavigate } from "@tanstack/react-router"
 import { useEffect, useState } from "react"
 import { useTranslation } from "react-i18next"
 import { usersAdminUpdate, usersListUsers } from "@/client"
 import type { Role, UserPublic } from "@/client"
 import { ErrorState } from "@/components/ErrorState"
+import { Pager } from "@/components/Pager"
 import { notify } from "@/lib/notify"
 import { ConfirmDialog } from "./ConfirmDialog"
 import { adminProblem } from "./problem"
+import { ADMIN_PAGE, pageCount } from "./queries"
 
 const route = getRouteApi("/admin/people")
 
@@ -23,13 +25,22 @@ export function PeoplePage() {
   const [q, setQ] = useState(search.q ?? "")
   const [ask, setAsk] = useState<Ask | null>(null)
   useEffect(() => {
-    const id = setTimeout(() => void navigate({ search: { q: q || undefined }, replace: true }), 300)
+    const id = setTimeout(() => {
+      if ((search.q ?? "") !== q) void navigate({ search: { q: q || undefined }, replace: true })
+    }, 300)
     return () => clearTimeout(id)
   }, [q]) // eslint-disable-line react-hooks/exhaustive-deps
+  const page = search.page ?? 1
   const users = useQuery({
-    queryKey: ["admin", "users", search.q ?? ""],
-    queryFn: async () => (await usersListUsers({ query: { q: search.q, limit: 100 } })).data,
+    queryKey: ["admin", "users", search.q ?? "", page],
+    queryFn: async () =>
+      (await usersListUsers({ query: { q: search.q, limit: ADMIN_PAGE, offset: (page - 1) * ADMIN_PAGE } })).data,
+    placeholderData: keepPreviousData,
   })
+  const pages = pageCount(users.data?.total ?? 0)
+  useEffect(() => {
+    if (users.data && !users.isPlaceholderData && page > pages) void navigate({ search: (s) => ({ ...s, page: pages > 1 ? pages : undefined }), replace: true })
+  }, [users.data, users.isPlaceholderData, page, pages]) // eslint-disable-line react-hooks/exhaustive-deps
   const name = (u: UserPublic) => u.display_name || u.username
 
   const apply = async ({ user, change }: Ask) => {
@@ -91,7 +102,7 @@ export function PeoplePage() {
                     />
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={u.disabled ? "red" : "green"} variant="light" mr="xs">
+                    <Badge color={u.disabled ? "red" : "green"} c={u.disabled ? "red.9" : undefined} variant="light" mr="xs">
                       {u.disabled ? t("admin.people.disabled") : t("admin.people.enabled")}
                     </Badge>
                     <Button
@@ -110,9 +121,15 @@ export function PeoplePage() {
           </Table>
         </Table.ScrollContainer>
       )}
+      {users.data && users.data.total > 0 && (
+        <Group justify="space-between" wrap="wrap">
+          <Text size="sm">{t("admin.common.total", { count: users.data.total })}</Text>
+          {pages > 1 && <Pager page={Math.min(page, pages)} pages={pages} onPage={(p) => void navigate({ search: (s) => ({ ...s, page: p > 1 ? p : undefined }) })} />}
+        </Group>
+      )}
       <ConfirmDialog
         opened={ask !== null}
-        title={ask ? askLabel(ask) : ""}
+        title={ask ? (ask.change.role ? t("admin.people.changeRoleTitle") : askLabel(ask)) : ""}
         text={ask ? askText(ask) : ""}
         confirmLabel={ask ? askLabel(ask) : ""}
         danger={ask?.change.disabled === true}

@@ -10,10 +10,12 @@ import { dropSection, moveSection, newKey } from "./courseEditor"
 
 interface Props {
   sections: DraftSection[]
+  /** Field errors by `sections.<key>.<field>` (other keys are ignored). */
+  errors?: Record<string, string>
   onChange: (sections: DraftSection[]) => void
 }
 
-export function SectionsEditor({ sections, onChange }: Props) {
+export function SectionsEditor({ sections, errors = {}, onChange }: Props) {
   const { t } = useTranslation()
   const [dragging, setDragging] = useState<string | null>(null)
   const [announcement, setAnnouncement] = useState("")
@@ -93,7 +95,9 @@ export function SectionsEditor({ sections, onChange }: Props) {
                     label={`${t("admin.editor.sectionTitle")} ${i + 1}`}
                     value={s.title}
                     required
+                    withAsterisk={false}
                     maxLength={200}
+                    error={errors[`sections.${s.key}.title`]}
                     onChange={(e) => update(s.key, { title: e.currentTarget.value })}
                     style={{ minWidth: 200 }}
                   />
@@ -103,6 +107,7 @@ export function SectionsEditor({ sections, onChange }: Props) {
                     min={0}
                     max={10000}
                     allowDecimal={false}
+                    error={errors[`sections.${s.key}.duration_minutes`]}
                     onChange={(v) => update(s.key, { duration_minutes: typeof v === "number" ? v : Number(v) || 0 })}
                     maw={180}
                   />
@@ -113,6 +118,7 @@ export function SectionsEditor({ sections, onChange }: Props) {
                   autosize
                   minRows={2}
                   maxRows={10}
+                  error={errors[`sections.${s.key}.body`]}
                   onChange={(e) => update(s.key, { body: e.currentTarget.value })}
                 />
                 <Group gap="xs">

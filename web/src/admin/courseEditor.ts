@@ -186,3 +186,28 @@ export function rebase(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft
 export function parseTags(text: string): string[] {
   return [...new Set(text.split(/[,，]/).map((t) => t.trim().toLowerCase()).filter(Boolean))]
 }
+
+/** Why a draft cannot be saved as it is, as locale keys under `admin.errors.`, by field. */
+export type DraftProblem = "required" | "slug" | "tagTooLong" | "tooManyTags" | "tooLong"
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/i
+export const LIMITS = { tags: 20, tag: 40, sectionBody: 100_000, content: 100_000 } as const
+
+/**
+ * What the API would refuse, found before any call: a save of an existing course is several calls, and a
+ * refusal half-way would leave part of it saved. Keys are field names, or `sections.<key>.<field>` for a
+ * section's field (shown beside that section's input).
+ */
+export function validateDraft(draft: CourseDraft): Record<string, DraftProblem> {
+  const problems: Record<string, DraftProblem> = {}
+  if (!draft.name.trim()) problems.name = "required"
+  if (draft.slug.trim() && !SLUG.test(draft.slug.trim())) problems.slug = "slug"
+  if (draft.tags.length > LIMITS.tags) problems.tags = "tooManyTags"
+  else if (draft.tags.some((t) => t.length > LIMITS.tag)) problems.tags = "tagTooLong"
+  if (draft.content.length > LIMITS.content) problems.content = "tooLong"
+  for (const s of draft.sections) {
+    if (!s.title.trim()) problems[`sections.${s.key}.title`] = "required"
+    if (s.body.length > LIMITS.sectionBody) problems[`sections.${s.key}.body`] = "tooLong"
+  }
+  return problems
+}

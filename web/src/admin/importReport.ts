@@ -51,7 +51,7 @@ export function normaliseReport(r: ApiReport): ImportReport {
 }
 
 export function errorText(item: ItemResult): string {
-  return item.errors.map((e) => `${e.loc.join(".")}: ${e.msg}`).join("; ")
+  return item.errors.map((e) => (e.loc.length ? `${e.loc.join(".")}: ${e.msg}` : e.msg)).join("; ")
 }
 
 export function filterItems(items: ItemResult[], status: ItemFilter, text: string): ItemResult[] {

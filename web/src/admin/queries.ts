@@ -5,6 +5,9 @@ import type { CourseStatus } from "@/client"
 
 export const ADMIN_PAGE = 25
 
+/** How many pages of `size` hold `total` items (at least one, so "page 1 of 1" when empty). */
+export const pageCount = (total: number, size: number = ADMIN_PAGE) => Math.max(1, Math.ceil(total / size))
+
 export const adminCoursesQuery = (p: { q?: string; status?: CourseStatus; page?: number }) =>
   queryOptions({
     queryKey: ["courses", "admin", p],
@@ -46,16 +49,19 @@ export const editCourseQuery = (id: string) =>
     refetchOnWindowFocus: false,
   })
 
-/** Every course (id and name) for pickers: pages of 100 until done. */
+/**
+ * Every course (id and name) for pickers: pages of 100 until done. A course created or renamed while the
+ * pages are read shifts the later pages, so one may come twice: kept once (a picker refuses duplicates).
+ */
 export const allCoursesQuery = () =>
   queryOptions({
     queryKey: ["courses", "admin", "all"],
     queryFn: async () => {
-      const out: { id: string; name: string }[] = []
+      const out = new Map<string, { id: string; name: string }>()
       for (let offset = 0; ; offset += 100) {
         const { data } = await coursesCatalogue({ query: { limit: 100, offset, sort: "name" } })
-        out.push(...data.items.map((c) => ({ id: c.id, name: c.name })))
-        if (offset + 100 >= data.total || offset >= 5000) return out
+        for (const c of data.items) out.set(c.id, { id: c.id, name: c.name })
+        if (offset + 100 >= data.total || offset >= 5000) return [...out.values()]
       }
     },
     staleTime: 30_000,

@@ -21,7 +21,21 @@ export function contentType(text: string): string {
   return text.trimStart().startsWith("[") ? "application/json" : "application/x-ndjson"
 }
 
-function send(text: string, opts: ImportOptions, token: string | null, onProgress: (f: number) => void) {
+/**
+ * A file's text for the page, and whether it was all UTF-8. A file that is not keeps its own bytes for the
+ * upload (see `runImport`), so the server reports the lines with foreign bytes as failed instead of
+ * importing names with U+FFFD in them.
+ */
+export async function readImportFile(file: Blob): Promise<{ text: string; utf8: boolean }> {
+  const bytes = await file.arrayBuffer()
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), utf8: true }
+  } catch {
+    return { text: new TextDecoder("utf-8").decode(bytes), utf8: false }
+  }
+}
+
+function send(text: string, opts: ImportOptions, token: string | null, onProgress: (f: number) => void, raw?: Blob) {
   return new Promise<{ status: number; body: unknown; retryAfter: string | null }>((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     const q = new URLSearchParams({ mode: opts.mode, atomic: String(opts.atomic), dry_run: String(opts.dryRun) })
@@ -39,23 +53,24 @@ function send(text: string, opts: ImportOptions, token: string | null, onProgres
       }
       resolve({ status: xhr.status, body, retryAfter: xhr.getResponseHeader("Retry-After") })
     }
-    xhr.send(text)
+    xhr.send(raw ?? text)
   })
 }
 
 /**
- * Runs an import. A refused import (422 with the report: atomic with failures, or nothing importable)
+ * Runs an import of `text`, or of the file's own bytes (`raw`) when it was not all UTF-8. A refused import (422 with the report: atomic with failures, or nothing importable)
  * still returns its report; other problems throw ApiError.
  */
 export async function runImport(
   text: string,
   opts: ImportOptions,
   onProgress: (fraction: number) => void = () => {},
+  raw?: Blob,
 ): Promise<ImportReport> {
-  let reply = await send(text, opts, sessionStore.token(), onProgress)
+  let reply = await send(text, opts, sessionStore.token(), onProgress, raw)
   if (reply.status === 401) {
     const fresh = await refreshSession()
-    if (fresh) reply = await send(text, opts, fresh, onProgress)
+    if (fresh) reply = await send(text, opts, fresh, onProgress, raw)
   }
   const body = reply.body as Partial<ApiReport> | null
   if (reply.status < 300 || (reply.status === 422 && body && Array.isArray(body.items))) {

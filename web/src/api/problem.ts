@@ -12,6 +12,8 @@ export interface FieldError {
   type: string
   /** The rule's limits (`min_length`, `max_length`, `ge`, `le`, ...). */
   ctx?: Record<string, string | number>
+  /** The whole location after "body" (e.g. ["sections", 0, "title"]). */
+  path: (string | number)[]
 }
 
 export class ApiError extends Error {
@@ -51,9 +53,9 @@ function parseFieldErrors(raw: unknown): FieldError[] {
   return raw.flatMap((e): FieldError[] => {
     if (typeof e !== "object" || e === null) return []
     const { loc, msg, type, ctx } = e as { loc?: unknown; msg?: unknown; type?: unknown; ctx?: unknown }
-    const path = Array.isArray(loc) ? loc.filter((p) => p !== "body") : []
+    const path = Array.isArray(loc) ? (loc.filter((p) => p !== "body" && (typeof p === "string" || typeof p === "number")) as (string | number)[]) : []
     const field = path.length ? String(path[0]) : ""
-    const out: FieldError = { field, msg: typeof msg === "string" ? msg : "", type: typeof type === "string" ? type : "" }
+    const out: FieldError = { field, msg: typeof msg === "string" ? msg : "", type: typeof type === "string" ? type : "", path }
     if (typeof path[1] === "number") out.index = path[1]
     if (typeof ctx === "object" && ctx !== null) out.ctx = ctx as Record<string, string | number>
     return [out]

@@ -143,7 +143,8 @@ export const usersUpdateMe = <ThrowOnError extends boolean = true>(options: Opti
 /**
  * List Users
  *
- * Every account, oldest first, optionally of one role or matching `q` (admin).
+ * Every account, oldest first, optionally of one role or matching `q` (admin). Paged by `limit` and
+ * `offset` in a stable order (creation time, then id), with the `total` matching.
  */
 export const usersListUsers = <ThrowOnError extends boolean = true>(options?: Options<UsersListUsersData, ThrowOnError>) => (options?.client ?? client).get<UsersListUsersResponses, UsersListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -473,6 +474,7 @@ export const assignmentsSubmit = <ThrowOnError extends boolean = true>(options: 
  *
  * The grading queue across every course (admin): ungraded submissions first, the longest waiting
  * first, each with its assignment's title and maximum score, its course's name and the student's names.
+ * Paged by `limit` and `offset` through that order, with the `total` matching.
  */
 export const assignmentsGradingQueue = <ThrowOnError extends boolean = true>(options?: Options<AssignmentsGradingQueueData, ThrowOnError>) => (options?.client ?? client).get<AssignmentsGradingQueueResponses, AssignmentsGradingQueueErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -604,7 +606,8 @@ export const importAndExportCourseImportSchema = <ThrowOnError extends boolean =
 /**
  * Search Audit
  *
- * Admin actions, newest first, filtered by actor, action, target and time range (admin).
+ * Admin actions, newest first, filtered by actor (id, or name or email), action, target and time range
+ * (admin); each entry names its actor. Paged by `limit` and `offset`, with the `total` matching.
  */
 export const adminSearchAudit = <ThrowOnError extends boolean = true>(options?: Options<AdminSearchAuditData, ThrowOnError>) => (options?.client ?? client).get<AdminSearchAuditResponses, AdminSearchAuditErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

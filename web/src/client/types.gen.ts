@@ -266,6 +266,20 @@ export type AuditEntryPublic = {
      */
     actor_id: PydanticObjectId;
     /**
+     * Actor Username
+     *
+     * the actor's username (absent if the account is gone)
+     */
+    actor_username?: string | null;
+    /**
+     * Actor Display Name
+     */
+    actor_display_name?: string | null;
+    /**
+     * Actor Email
+     */
+    actor_email?: string | null;
+    /**
      * Action
      *
      * e.g. course.update, section.add, user.update, submission.grade, course.import
@@ -3637,6 +3651,12 @@ export type AdminSearchAuditData = {
          * the admin's user id
          */
         actor?: string | null;
+        /**
+         * Actor Q
+         *
+         * the admin by email (exact) or by the start of their username, display name or email (case-insensitive); with `actor` too, both must hold
+         */
+        actor_q?: string | null;
         /**
          * Action
          */

@@ -52,6 +52,6 @@ describe("problemMessage", () => {
   })
   it("keeps field errors of a 422 by field", () => {
     const err = new ApiError(422, { errors: [{ loc: ["body", "username"], msg: "too short", type: "string_too_short" }] }, null)
-    expect(err.fieldErrors).toEqual([{ field: "username", msg: "too short", type: "string_too_short" }])
+    expect(err.fieldErrors).toEqual([{ field: "username", msg: "too short", type: "string_too_short", path: ["username"] }])
   })
 })

@@ -86,3 +86,34 @@ describe("admin locale files", () => {
     ])
   })
 })
+
+describe("plural forms", () => {
+  const flat = (obj: object, prefix = ""): [string, string][] =>
+    Object.entries(obj).flatMap(([k, v]) => (typeof v === "object" && v !== null ? flat(v as object, `${prefix}${k}.`) : [[`${prefix}${k}`, String(v)]]))
+
+  it("every English admin string that counts something has singular and plural forms, in both files", () => {
+    const counted = flat(adminEn).filter(([, v]) => /\{\{\w+\}\} [a-z]+s\b/.test(v) || v.includes("{{count}} "))
+    const bare = counted.filter(([k]) => !/_(one|other)$/.test(k)).map(([k]) => k)
+    expect(bare).toEqual(["common.total"]) // "1 in total" reads right in English
+    const zhKeys = new Set(flat(adminZh).map(([k]) => k))
+    for (const [k] of counted.filter(([key]) => key.endsWith("_other"))) {
+      expect(zhKeys.has(k), k).toBe(true)
+      expect(flat(adminEn).some(([key]) => key === k.replace(/_other$/, "_one")), k).toBe(true)
+    }
+  })
+
+  it("reads 1 enrollment and 2 enrollments in English, and the same words for any number in Chinese", async () => {
+    const { default: i18n } = await import("@/i18n")
+    await import("@/admin/i18n")
+    const en = i18n.getFixedT("en")
+    const zh = i18n.getFixedT("zh-CN")
+    expect(en("admin.dashboard.enrollmentCount", { count: 1, formatted: "1" })).toBe("1 enrollment")
+    expect(en("admin.dashboard.enrollmentCount", { count: 2, formatted: "2" })).toBe("2 enrollments")
+    expect(en("admin.learners.count", { count: 1, shown: 1, total: 1 })).toBe("1 of 1 learner")
+    expect(en("admin.import.shown", { count: 1500, shown: "20", total: "1,500" })).toBe("20 of 1,500 items")
+    expect(en("admin.import.exported", { count: 1 })).toBe("1 course exported")
+    expect(en("admin.dashboard.activity", { count: 30 })).toBe("Enrollments and completions, last 30 days")
+    expect(zh("admin.dashboard.enrollmentCount", { count: 1, formatted: "1" })).toBe("1 人报名")
+    expect(zh("admin.import.exported", { count: 1 })).toBe("已导出 1 门课程")
+  })
+})

@@ -77,7 +77,7 @@ class ItemReader:
         self.source = source
         self.format = fmt
         self.position = 0  # bytes (NDJSON) or characters (document) read so far, for progress
-        self._seen: dict[str, int] = {}
+        self._seen: dict[str, tuple[int, int]] = {}  # slug -> (index, line) of its first item
 
     def batches(self) -> Iterator[list[ParsedItem]]:
         """Validated items, at most `BATCH_ITEMS` or about `BATCH_BYTES` of input per batch."""
@@ -99,11 +99,12 @@ class ItemReader:
     def _check_duplicate(self, item: ParsedItem) -> None:
         if item.course is None or item.slug is None:
             return
-        first = self._seen.setdefault(item.slug, item.index)
+        first, line = self._seen.setdefault(item.slug, (item.index, item.line))
         if first != item.index:
             item.course = None
+            # the line too: people look a file up by line, and `index` counts from 0
             item.errors.append(
-                {"loc": ["slug"], "msg": f"duplicate slug in this file (first at item {first})"}
+                {"loc": ["slug"], "msg": f"duplicate slug in this file (first at item {first}, line {line})"}
             )
 
     def _lines(self) -> Iterator[tuple[int, int, Any]]:

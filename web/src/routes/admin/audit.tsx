@@ -3,7 +3,7 @@ import { createFileRoute } from "@tanstack/react-router"
 import { AuditPage } from "@/admin/AuditPage"
 import type { AuditSearch } from "@/admin/AuditPage"
 
-const KEYS = ["actor", "action", "target", "target_id", "since", "until"] as const
+const KEYS = ["actor", "actor_q", "action", "target", "target_id", "since", "until"] as const
 
 export const Route = createFileRoute("/admin/audit")({
   validateSearch: (s: Record<string, unknown>): AuditSearch =>

@@ -6,6 +6,7 @@ export interface GradingSearch {
   status?: "submitted" | "graded"
   late?: boolean
   submission?: string
+  page?: number
 }
 
 export const Route = createFileRoute("/admin/grading")({
@@ -13,6 +14,7 @@ export const Route = createFileRoute("/admin/grading")({
     status: s.status === "submitted" || s.status === "graded" ? s.status : undefined,
     late: s.late === true || s.late === "true" ? true : undefined,
     submission: typeof s.submission === "string" ? s.submission : undefined,
+    page: Number(s.page) > 1 ? Math.floor(Number(s.page)) : undefined,
   }),
   component: GradingPage,
 })

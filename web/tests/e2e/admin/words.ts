@@ -65,6 +65,12 @@ export const ADMIN_WORDS = {
     learners: "Learners",
     course: "Course",
     sessionEnded: "Sign in",
+    nextPage: "Next page",
+    previousPage: "Previous page",
+    page2: "Page 2 of 2",
+    actorFilter: "Actor (name or email)",
+    actor: "Actor",
+    auditEmpty: "No entries match — clear the filters.",
   },
   zh: {
     locale: "zh-CN",
@@ -126,6 +132,12 @@ export const ADMIN_WORDS = {
     learners: "学员",
     course: "课程",
     sessionEnded: "登录",
+    nextPage: "下一页",
+    previousPage: "上一页",
+    page2: "第 2 页，共 2 页",
+    actorFilter: "操作者（姓名或邮箱）",
+    actor: "操作者",
+    auditEmpty: "没有匹配的记录——请清除筛选条件。",
   },
 } as const
 

@@ -135,3 +135,53 @@ describe("tags", () => {
     expect(parseTags(" Python, data，python ,, ML ")).toEqual(["python", "data", "ml"])
   })
 })
+
+describe("checks before saving", () => {
+  it("finds what the API would refuse, by field and by section", async () => {
+    const { validateDraft } = await import("@/admin/courseEditor")
+    const draft = {
+      name: "  ",
+      slug: "Not a slug!",
+      description: "",
+      content: "",
+      tags: Array.from({ length: 21 }, (_, i) => `t${i}`),
+      sections: [
+        { key: "a", section_id: null, title: "Fine", body: "", duration_minutes: 5 },
+        { key: "b", section_id: null, title: " ", body: "x".repeat(100_001), duration_minutes: 5 },
+      ],
+    }
+    expect(validateDraft(draft)).toEqual({
+      name: "required",
+      slug: "slug",
+      tags: "tooManyTags",
+      "sections.b.title": "required",
+      "sections.b.body": "tooLong",
+    })
+    expect(validateDraft({ ...draft, name: "Python", slug: "intro-to-python", tags: ["ok"], sections: [draft.sections[0]!] })).toEqual({})
+    expect(validateDraft({ ...draft, name: "P", slug: "", tags: ["x".repeat(41)], sections: [] })).toEqual({ tags: "tagTooLong" })
+  })
+
+  it("puts the API's field errors beside the right section, in the admin's words", async () => {
+    const { adminFieldErrors } = await import("@/admin/fieldErrors")
+    const { ApiError } = await import("@/api/problem")
+    const t = ((key: string, o?: Record<string, unknown>) => (o ? `${key} ${JSON.stringify(o)}` : key)) as never
+    const e = new ApiError(
+      422,
+      {
+        errors: [
+          { loc: ["body", "name"], msg: "String should have at least 1 character", type: "string_too_short" },
+          { loc: ["body", "sections", 1, "title"], msg: "String should have at most 200 characters", type: "string_too_long" },
+          { loc: ["body", "slug"], msg: "String should match pattern", type: "string_pattern_mismatch" },
+          { loc: ["body", "description"], msg: "odd", type: "value_error" },
+        ],
+      },
+      null,
+    )
+    expect(adminFieldErrors(e, t, ["k0", "k1"])).toEqual({
+      name: "auth.required",
+      "sections.k1.title": 'admin.errors.tooLongMax {"max":"200","count":200}',
+      slug: "admin.errors.pattern",
+      description: "odd",
+    })
+  })
+})

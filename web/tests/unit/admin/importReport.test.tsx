@@ -76,3 +76,21 @@ describe("ImportReportTable", () => {
     expect(text).toContain("bad-9999,failed,sections.0.title,Field required")
   })
 })
+
+describe("reading a file to import", () => {
+  it("says a whole-file problem without an empty location, and a field's with it", async () => {
+    const { errorText } = await import("@/admin/importReport")
+    const item = { index: 1, line: 2, slug: null, status: "failed" as const, errors: [{ loc: [], msg: "invalid JSON on line 2" }, { loc: ["sections", 0, "title"], msg: "Field required" }] }
+    expect(errorText(item)).toBe("invalid JSON on line 2; sections.0.title: Field required")
+  })
+
+  it("keeps a file that is not all UTF-8 as its own bytes, and shows its text", async () => {
+    const { readImportFile } = await import("@/admin/transfer")
+    // (jsdom's Blob has no arrayBuffer(): a file as the browser gives it, reduced to what is read)
+    const file = (bytes: Uint8Array) => ({ arrayBuffer: async () => bytes.buffer }) as unknown as Blob
+    const good = file(new TextEncoder().encode('{"name": "Café"}\n'))
+    expect(await readImportFile(good)).toEqual({ text: '{"name": "Café"}\n', utf8: true })
+    const latin1 = file(new Uint8Array([0x7b, 0x22, 0x43, 0x61, 0x66, 0xe9, 0x22, 0x7d])) // {"Caf\xe9"}
+    expect(await readImportFile(latin1)).toEqual({ text: '{"Caf\uFFFD"}', utf8: false })
+  })
+})
