@@ -2,9 +2,9 @@
 
 Every clause (a whitespace-separated chunk) must match; inside it every word must match in some field:
 its stem exactly (BM25, boosted per field), or its surface form within its typo budget or as a prefix of a
-word as written in the course (constant, lower scores; in the name, its stem within the typo budget too). When that finds nothing, the caller tries again
-with `ParsedQuery.relax()` (four-letter words may have a typo, Chinese runs match by their characters)
-and then `loose` (every clause but one).
+word as written in the course (constant, lower scores). When that finds nothing, the caller tries again
+with `ParsedQuery.relax()` (four-letter words may have a typo, typos are looked for among the name's
+stems too, Chinese runs match by their characters) and then `loose` (every clause but one).
 Chinese runs match as overlapping two-character phrases, most of which must be present, so any
 segmentation and small reorderings still find the course. A chunk with punctuation (`C++`, `.NET`)
 also matches its literal form.
@@ -37,7 +37,7 @@ LOOSE_WEIGHT = 0.4
 NAME_FIELDS: dict[str, float] = {"name": 6.0}
 
 
-def _word(schema: Schema, word: Word, fields: dict[str, float]) -> Query:
+def _word(schema: Schema, word: Word, fields: dict[str, float], relaxed: bool) -> Query:
     alternatives = [Query.boost_query(Query.term_query(schema, f, word.stem), b) for f, b in fields.items()]
     for f in LOOSE_FIELDS:
         if f not in fields:
@@ -46,7 +46,7 @@ def _word(schema: Schema, word: Word, fields: dict[str, float]) -> Query:
         if word.fuzzy:
             fuzzy = Query.fuzzy_term_query(schema, f + SURFACE, word.surface, distance=word.fuzzy)
             alternatives.append(Query.boost_query(fuzzy, weight))
-            if f == "name":  # a typo in the base form of an inflected word: `devlop` for "Development"
+            if relaxed and f == "name":  # a misspelt base form of an inflected word: `devlop`
                 fuzzy = Query.fuzzy_term_query(schema, f, word.stem, distance=word.fuzzy)
                 alternatives.append(Query.boost_query(fuzzy, weight))
         if word.prefix:
@@ -84,7 +84,7 @@ def _clause(schema: Schema, clause: Clause, fields: dict[str, float], relaxed: b
     if clause.literal_only:
         return literal
     parts: list[tuple[Any, Query]] = [
-        (Occur.Should if w.optional else Occur.Must, _word(schema, w, fields)) for w in clause.words
+        (Occur.Should if w.optional else Occur.Must, _word(schema, w, fields, relaxed)) for w in clause.words
     ]
     parts += [(Occur.Must, _run(schema, r, fields, relaxed)) for r in clause.runs]
     inner = Query.boolean_query(parts)

@@ -109,7 +109,7 @@ class ParsedQuery:
 
     clauses: list[Clause]
     text: str
-    relaxed: bool = False  # a second try: Chinese runs match by their characters
+    relaxed: bool = False  # a second try: typos among the name's stems, Chinese runs by their characters
 
     @property
     def empty(self) -> bool:
@@ -118,15 +118,17 @@ class ParsedQuery:
 
     def relax(self) -> ParsedQuery | None:
         """The query for a second try after nothing matched, or None when it would be the same one:
-        words of four letters may have one typo, and a Chinese run matches when all of its characters
-        are there in any order (`高数` finds 高等数学)."""
+        words of four letters may have one typo, a typo is also looked for among the name's stems (a
+        misspelt base form of an inflected word: `devlop` for "Development"), and a Chinese run matches
+        when all of its characters are there in any order (`高数` finds 高等数学)."""
 
         def relax_word(word: Word) -> Word:
             short = not word.fuzzy and len(word.surface) >= RELAXED_TYPO_CHARS
             return replace(word, fuzzy=1) if short else word
 
         clauses = [replace(c, words=[relax_word(w) for w in c.words]) for c in self.clauses]
-        if clauses == self.clauses and not any(len(r) > 1 for c in self.clauses for r in c.runs):
+        typos = any(w.fuzzy for c in clauses for w in c.words)
+        if not typos and not any(len(r) > 1 for c in self.clauses for r in c.runs):
             return None
         return ParsedQuery(clauses, self.text, relaxed=True)
 
