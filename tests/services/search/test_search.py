@@ -56,6 +56,73 @@ async def test_typos_are_forgiven(client: httpx.AsyncClient, catalogue: Any) -> 
     ]
 
 
+async def test_typos_are_matched_as_written_not_as_stems(client: httpx.AsyncClient, make_course: Any) -> None:
+    # A misspelt word has no reliable stem ("businses" would not stem to "busi" as "business" does), and a
+    # word being typed is a prefix of the word, not of its stem ("learni" is no prefix of "learn").
+    await make_course(name="Business English for Teams")
+    await make_course(name="Search Engine Optimization")
+    await make_course(name="Introduction to Machine Learning")
+    await make_course(name="Learn Adobe Illustrator")
+    reply = await client.get("/courses", params={"q": "businses englsh"})
+    assert names(reply) == ["Business English for Teams"]
+    assert (
+        reply.json()["items"][0]["highlights"]["name"]
+        == "<mark>Business</mark> <mark>English</mark> for Teams"
+    )
+    assert names(await client.get("/courses", params={"q": "optimizaiton"})) == ["Search Engine Optimization"]
+    assert names(await client.get("/courses", params={"q": "machine learni"})) == [
+        "Introduction to Machine Learning"
+    ]
+    suggested = (await client.get("/courses/suggest", params={"q": "machine learni"})).json()["items"]
+    assert suggested == ["Introduction to Machine Learning"]
+
+
+async def test_when_nothing_matches_short_words_may_have_a_typo(
+    client: httpx.AsyncClient, catalogue: Any
+) -> None:
+    # "daat" (4 letters) gets no typo budget, so the query as typed finds nothing; the second try allows one.
+    reply = await client.get("/courses", params={"q": "daat"})
+    assert names(reply) == ["Statistics for Data Science"]
+    assert reply.json()["items"][0]["highlights"]["name"] == "Statistics for <mark>Data</mark> Science"
+    # ...but a query that matches as typed is never widened.
+    assert names(await client.get("/courses", params={"q": "data"})) == ["Statistics for Data Science"]
+
+
+async def test_typos_of_a_base_form_and_of_short_words_need_every_word(
+    client: httpx.AsyncClient, make_course: Any
+) -> None:
+    for name in ("Web Development Basics", "Web Design Basics", "Video Editing", "Photo Editing"):
+        await make_course(name=name, description="")
+    # A typo in the base form of an inflected word is matched against the name's stems.
+    assert names(await client.get("/courses", params={"q": "web devlop"})) == ["Web Development Basics"]
+    # A four-letter typo is forgiven in the second try, still with every word required.
+    assert names(await client.get("/courses", params={"q": "vdeo editing"})) == ["Video Editing"]
+
+
+async def test_realistic_chinese_names_and_mixed_queries(client: httpx.AsyncClient, make_course: Any) -> None:
+    for name in (
+        "高等数学（上）",
+        "数据结构与算法",
+        "机器学习导论",
+        "大学英语",
+        "Python程序设计入门",
+        "中国近现代史纲要",
+    ):
+        await make_course(name=name, description="")
+    await make_course(name="Introduction to Machine Learning", description="")
+    assert names(await client.get("/courses", params={"q": "高等数学"})) == ["高等数学（上）"]
+    assert names(await client.get("/courses", params={"q": "算法与数据结构"})) == ["数据结构与算法"]
+    assert names(await client.get("/courses", params={"q": "数据结构 算法"})) == ["数据结构与算法"]
+    assert names(await client.get("/courses", params={"q": "大学英语"})) == ["大学英语"]
+    assert names(await client.get("/courses", params={"q": "python 入门"})) == ["Python程序设计入门"]
+    mixed = names(await client.get("/courses", params={"q": "机器学习 intro"}))
+    assert mixed[0] == "机器学习导论" and "Introduction to Machine Learning" in mixed
+    # Nothing has the pairs of characters as typed: every character, in any order, is the second try.
+    assert names(await client.get("/courses", params={"q": "高数"})) == ["高等数学（上）"]
+    assert names(await client.get("/courses", params={"q": "近代史"})) == ["中国近现代史纲要"]
+    assert names(await client.get("/courses", params={"q": "量子力学"})) == []
+
+
 async def test_last_word_matches_as_a_prefix(client: httpx.AsyncClient, catalogue: Any) -> None:
     assert names(await client.get("/courses", params={"q": "django web dev"})) == [
         "Web Development with Django"
@@ -218,3 +285,36 @@ async def test_while_the_index_builds_searches_are_503_and_the_listing_comes_fro
     finally:
         index.state = "ready"
     assert names(await client.get("/courses", params={"q": "meteorology"})) == ["Meteorology"]
+
+
+@pytest.mark.parametrize(
+    "raw_query",
+    [
+        "q=%ED%A0%80",  # an unpaired surrogate, as UTF-8 would spell it (not valid UTF-8)
+        "q=%FF%FE%00",  # bytes that are no UTF-8 at all, and a NUL
+        "q=%00%00%00",
+        "q=%5C%5Cu0000",  # a JSON-style escape, literally
+        "q=" + "%E2%80%AE" * 30,  # right-to-left overrides only
+        "q=" + "%F0%9F%99%82" * 30,  # emoji only
+        "q=" + "(" * 100,
+        "q=a&q=b",  # the parameter twice
+        "q=python&tag=.*",
+        "q=python&sort=%24where",
+        "q=python&after=%00",
+        "q=python&after=" + "A" * 10_000,
+        "q=python&tag=" + "t" * 10_000,
+        "q=" + "%20" * 10_000,
+        "q=python&limit=-1",
+        "q=python&offset=1e9",
+    ],
+)
+async def test_hostile_raw_queries_are_a_problem_or_harmless(
+    client: httpx.AsyncClient, catalogue: Any, raw_query: str
+) -> None:
+    for path in ("/courses", "/courses/suggest"):
+        reply = await client.get(f"{path}?{raw_query}")
+        assert reply.status_code in (200, 422), (path, reply.status_code, reply.text[:300])
+        if reply.status_code == 422:
+            problem(reply, 422)
+        elif path == "/courses":
+            assert reply.json()["total"] <= 7

@@ -26,6 +26,8 @@ export interface CatalogueParams {
   tag?: string
   sort?: CatalogueSort
   page?: number
+  /** The API's cursor for this page (the previous page's `next_after`); without it, the page's offset. */
+  after?: string
 }
 
 /** The order the catalogue uses: relevance only makes sense with words to match; the API's defaults otherwise. */
@@ -45,7 +47,7 @@ export const catalogueQuery = (p: CatalogueParams) =>
             tag: p.tag || undefined,
             sort: effectiveSort(p),
             limit: PAGE_SIZE,
-            offset: ((p.page ?? 1) - 1) * PAGE_SIZE,
+            ...(p.after ? { after: p.after } : { offset: ((p.page ?? 1) - 1) * PAGE_SIZE }),
           },
           signal,
         })

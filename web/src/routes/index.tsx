@@ -1,6 +1,8 @@
 /**
  * The catalogue: search (with type-ahead), tag facets, sort and page live in the URL (shareable; back
  * works). Searches are ordered by relevance unless another order is chosen; matches are marked in the cards.
+ * "Next page" follows the API's cursor (`after`, kept in the URL beside the page number), so page 200 costs
+ * what page 1 does; see lib/pageCursors for "Previous".
  */
 import { Button, Group, NativeSelect, SimpleGrid, Stack, Text, Title } from "@mantine/core"
 import { useDebouncedCallback } from "@mantine/hooks"
@@ -17,6 +19,7 @@ import { PopularStrip } from "@/components/PopularStrip"
 import { SearchBox } from "@/components/SearchBox"
 import { CardGridSkeleton } from "@/components/Skeletons"
 import { TagFacets } from "@/components/TagFacets"
+import { CURSOR_PATTERN, cursorFor, rememberCursor } from "@/lib/pageCursors"
 
 const SORTS: CatalogueSort[] = ["relevance", "newest", "name", "popular"]
 
@@ -25,16 +28,20 @@ interface CatalogueSearch {
   tag?: string
   sort?: CatalogueSort
   page?: number
+  /** The cursor of this page (only with `page`): the previous page's `next_after`. */
+  after?: string
 }
 
 export const Route = createFileRoute("/")({
   validateSearch: (raw: Record<string, unknown>): CatalogueSearch => {
     const page = Number(raw.page)
+    const paged = Number.isInteger(page) && page > 1
     return {
       q: typeof raw.q === "string" && raw.q ? raw.q : undefined,
       tag: typeof raw.tag === "string" && raw.tag ? raw.tag : undefined,
       sort: SORTS.includes(raw.sort as CatalogueSort) ? (raw.sort as CatalogueSort) : undefined,
-      page: Number.isInteger(page) && page > 1 ? page : undefined,
+      page: paged ? page : undefined,
+      after: paged && typeof raw.after === "string" && CURSOR_PATTERN.test(raw.after) ? raw.after : undefined,
     }
   },
   component: Catalogue,
@@ -49,13 +56,27 @@ function Catalogue() {
   const tags = useQuery({ ...tagsQuery(), enabled: !search.q && !search.tag })
 
   useEffect(() => setText(search.q ?? ""), [search.q])
+  useEffect(() => {
+    if (search.page && search.after) rememberCursor(search, search.page, search.after)
+  }, [search])
 
   const setSearch = (patch: Partial<CatalogueSearch>, replace = false) =>
-    void navigate({ search: (prev) => ({ ...prev, page: undefined, ...patch }), replace })
+    void navigate({ search: (prev) => ({ ...prev, page: undefined, after: undefined, ...patch }), replace })
   const pushQuery = useDebouncedCallback((q: string) => setSearch({ q: q.trim() || undefined }, true), 200)
   const filtered = Boolean(search.q || search.tag)
   const total = catalogue.data?.total ?? 0
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
+  const page = search.page ?? 1
+  // The page shown while the next one loads is the previous one: its cursor must not be followed.
+  const nextAfter = catalogue.isPlaceholderData ? undefined : (catalogue.data?.next_after ?? undefined)
+  const goToPage = (to: number) => {
+    if (to === page + 1 && nextAfter) {
+      rememberCursor(search, to, nextAfter)
+      setSearch({ page: to, after: nextAfter })
+    } else {
+      setSearch(to > 1 ? { page: to, after: cursorFor(search, to) } : {})
+    }
+  }
 
   return (
     <Stack gap="lg">
@@ -117,7 +138,7 @@ function Catalogue() {
           </SimpleGrid>
         )}
       </section>
-      {pages > 1 && <Pager page={search.page ?? 1} pages={pages} onPage={(page) => setSearch({ page })} />}
+      {(pages > 1 || page > 1) && <Pager page={page} pages={pages} hasNext={Boolean(nextAfter)} onPage={goToPage} />}
     </Stack>
   )
 }

@@ -7,8 +7,16 @@ import { expect, test } from "@playwright/test"
 import { adminApi, createCourse, uid } from "./support/api"
 
 const WORDS = {
-  en: { locale: "en-US", search: "Search courses", tag: "Tag", sort: "Sort by", relevance: "Relevance", count: (t: string, n: number) => `${t} (${n})` },
-  zh: { locale: "zh-CN", search: "搜索课程", tag: "标签", sort: "排序", relevance: "相关度", count: (t: string, n: number) => `${t}（${n}）` },
+  en: {
+    locale: "en-US", search: "Search courses", tag: "Tag", sort: "Sort by", relevance: "Relevance",
+    count: (t: string, n: number) => `${t} (${n})`, next: "Next page", previous: "Previous page",
+    pageOf: (p: number, n: number) => `Page ${p} of ${n}`,
+  },
+  zh: {
+    locale: "zh-CN", search: "搜索课程", tag: "标签", sort: "排序", relevance: "相关度",
+    count: (t: string, n: number) => `${t}（${n}）`, next: "下一页", previous: "上一页",
+    pageOf: (p: number, n: number) => `第 ${p} 页，共 ${n} 页`,
+  },
 }
 
 for (const [lang, w] of Object.entries(WORDS)) {
@@ -71,6 +79,39 @@ for (const [lang, w] of Object.entries(WORDS)) {
       await expect(page).toHaveURL(/q=Python/)
       await expect(page.getByRole("article")).toHaveCount(1)
       await expect(page.getByRole("link", { name: two.name })).toBeVisible()
+    })
+
+    test("next page follows the API's cursor; Back and Previous return", async ({ page }) => {
+      const api = await adminApi()
+      const word = `zp${uid()}`
+      for (let n = 1; n <= 13; n++) await createCourse(api, { name: `Paging ${word} ${String(n).padStart(2, "0")}`, tags: [word] })
+      await expect
+        .poll(async () => {
+          const res = await api.get(`/api/v1/courses?q=${encodeURIComponent(word)}`)
+          return res.ok() ? ((await res.json()) as { total: number }).total : -1
+        }, { timeout: 15_000 })
+        .toBe(13)
+      await api.dispose()
+
+      await page.goto(`/?q=${word}&sort=name`)
+      await expect(page.getByRole("article")).toHaveCount(12)
+      await expect(page.getByText(w.pageOf(1, 2))).toBeVisible()
+      const asked = page.waitForRequest((r) => r.url().includes("/api/v1/courses?") && new URL(r.url()).searchParams.has("after"))
+      await page.getByRole("button", { name: w.next }).click()
+      const params = new URL((await asked).url()).searchParams
+      expect(params.get("offset")).toBeNull()
+      await expect(page).toHaveURL(/page=2&after=[\w-]+/)
+      await expect(page.getByRole("article")).toHaveCount(1)
+      await expect(page.getByRole("article")).toContainText(`Paging ${word} 13`)
+      await expect(page.getByRole("button", { name: w.next })).toBeDisabled()
+
+      await page.goBack()
+      await expect(page.getByRole("article")).toHaveCount(12)
+      await page.goForward()
+      await expect(page.getByRole("article")).toHaveCount(1)
+      await page.getByRole("button", { name: w.previous }).click()
+      await expect(page.getByRole("article")).toHaveCount(12)
+      await expect(page).not.toHaveURL(/after=/)
     })
   })
 }

@@ -8,11 +8,13 @@ from typing import Any
 from tantivy import Document, Order, SchemaBuilder
 
 from oms.schemas.courses import CourseSummary
-from oms.services.search.text import ANALYZER_NAME
+from oms.services.search.text import ANALYZER_NAME, SURFACE_ANALYZER_NAME
 
 LITERAL_ANALYZER = "oms_literal"
 CONTENT_CHARS = 4000  # of the overview, enough to find a course by it without indexing whole books
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SURFACE = "_surface"  # suffix of the unstemmed twin of a text field (typos and prefixes match there)
+SURFACE_FIELDS = ("name", "tags", "sections", "description")
 PROJECTION = {"sections.body": 0, "import_fingerprint": 0}
 __all__ = ["PROJECTION", "SCHEMA_VERSION", "Order", "schema", "to_document"]
 
@@ -30,6 +32,8 @@ def schema() -> Any:
     builder.add_text_field("sections", tokenizer_name=ANALYZER_NAME)
     builder.add_text_field("description", stored=True, tokenizer_name=ANALYZER_NAME)
     builder.add_text_field("content", tokenizer_name=ANALYZER_NAME)
+    for field in SURFACE_FIELDS:
+        builder.add_text_field(field + SURFACE, tokenizer_name=SURFACE_ANALYZER_NAME, index_option="basic")
     builder.add_text_field("literal", tokenizer_name=LITERAL_ANALYZER, index_option="basic")
     builder.add_integer_field("created", fast=True, indexed=True)
     builder.add_integer_field("version", stored=True)
@@ -70,11 +74,16 @@ def to_document(raw: dict[str, Any], popularity: float = 0.0) -> Document:
     doc.add_text("status", str(raw.get("status") or "draft"))
     for tag in tags:
         doc.add_text("tag", tag)
-    doc.add_text("name", name)
+    texts = {
+        "name": name,
+        "tags": " ".join(tags),
+        "sections": " \n".join(str(s.get("title") or "") for s in raw.get("sections") or []),
+        "description": description,
+    }
+    for field, text in texts.items():
+        doc.add_text(field, text)
+        doc.add_text(field + SURFACE, text)
     doc.add_text("name_key", name[:120])  # byte order, as MongoDB sorts names
-    doc.add_text("tags", " ".join(tags))
-    doc.add_text("sections", " \n".join(str(s.get("title") or "") for s in raw.get("sections") or []))
-    doc.add_text("description", description)
     doc.add_text("content", str(raw.get("content") or "")[:CONTENT_CHARS])
     doc.add_text("literal", f"{name} {description[:500]}")
     doc.add_integer("created", _millis(raw.get("created_at")))

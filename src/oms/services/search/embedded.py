@@ -29,7 +29,14 @@ from oms.services.search.base import (
     SearchSort,
 )
 from oms.services.search.documents import LITERAL_ANALYZER, schema, to_document
-from oms.services.search.text import ANALYZER_NAME, ParsedQuery, build_analyzer, highlight, parse
+from oms.services.search.text import (
+    ANALYZER_NAME,
+    SURFACE_ANALYZER_NAME,
+    ParsedQuery,
+    build_analyzer,
+    highlight,
+    parse,
+)
 
 log = logging.getLogger(__name__)
 PRIOR_WINDOW = 50  # relevance pages within the first 50 hits are re-ranked with the popularity prior
@@ -52,11 +59,24 @@ def _open(path: Path | None) -> Index:
             path.mkdir(parents=True)
             index = Index(fields, path=str(path), reuse=True)
     index.register_tokenizer(ANALYZER_NAME, build_analyzer())
+    index.register_tokenizer(SURFACE_ANALYZER_NAME, build_analyzer(stem=False))
     literal = (
         TextAnalyzerBuilder(Tokenizer.whitespace()).filter(Filter.remove_long(40)).filter(Filter.lowercase())
     )
     index.register_tokenizer(LITERAL_ANALYZER, literal.build())
     return index
+
+
+def attempts(parsed: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:
+    """The queries tried in turn until one finds something: as typed; relaxed (`ParsedQuery.relax`);
+    and then with every clause but one required (`loose`)."""
+    tries = [(parsed, False)]
+    relaxed = parsed.relax()
+    if relaxed is not None:
+        tries.append((relaxed, False))
+    if len(parsed.clauses) > 1:
+        tries.append((relaxed or parsed, True))
+    return tries
 
 
 class EmbeddedIndex:
@@ -179,14 +199,15 @@ class EmbeddedIndex:
         for clause in parsed.clauses:
             clause.exact = clause.punctuated and searcher.doc_freq("literal", clause.literal) > 0
         constraints = queries.filters(self.schema, request.statuses, request.tag)
-        built = queries.build(self.schema, parsed, constraints)
         sort = request.sort
         if sort == SearchSort.relevance and parsed.empty:
             sort = SearchSort.newest
-        scored, total = self._run(searcher, built, sort, request)
-        if total == 0 and len(parsed.clauses) > 1:  # every word but one must match then
-            built = queries.build(self.schema, parsed, constraints, loose=True)
+        for attempt, loose in attempts(parsed):
+            parsed = attempt  # the one that matched is the one to highlight
+            built = queries.build(self.schema, parsed, constraints, loose=loose)
             scored, total = self._run(searcher, built, sort, request)
+            if total:
+                break
         hits = []
         for score, address in scored:
             doc = searcher.doc(address)

@@ -2,7 +2,10 @@
 
 One analyzer (tantivy's, in Rust) turns text into terms: runs of letters and digits become lower-cased,
 ASCII-folded English stems, and every Han character is a term of its own, so Chinese is matched by
-phrases of characters (any segmentation of a query finds the same course). User queries are parsed here
+phrases of characters (any segmentation of a query finds the same course). A second one keeps the words
+as written (the "surface" forms, not stemmed): typos and unfinished words are matched against those, since
+a misspelt word has no reliable stem (`businses` does not stem to `busi` as `business` does) and a word
+being typed is a prefix of the word, not of its stem (`learni` is no prefix of `learn`). User queries are parsed here
 into plain data (words, Chinese runs, literal chunks) and queries are built from it programmatically:
 nothing the user types ever reaches tantivy's query parser, so there is no syntax to escape or break.
 """
@@ -12,36 +15,55 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from tantivy import Filter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
 ANALYZER_NAME = "oms_text"
+SURFACE_ANALYZER_NAME = "oms_surface"
 TOKEN_PATTERN = r"\p{Han}|[\p{L}\p{N}--\p{Han}]+"
 MAX_QUERY_CHARS = 100
 MAX_CHUNKS = 12
 MAX_TERM_CHARS = 40
+RELAXED_TYPO_CHARS = 4
 STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "at", "by", "or"})
 _HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]$")
 
 
-def build_analyzer() -> TextAnalyzer:
-    """The analyzer registered on the index under ANALYZER_NAME."""
-    return (
+def build_analyzer(*, stem: bool = True) -> TextAnalyzer:
+    """The analyzer registered on the index under ANALYZER_NAME (`stem=False`: SURFACE_ANALYZER_NAME,
+    the same terms before stemming)."""
+    builder = (
         TextAnalyzerBuilder(Tokenizer.regex(TOKEN_PATTERN))
         .filter(Filter.remove_long(MAX_TERM_CHARS))
         .filter(Filter.lowercase())
         .filter(Filter.ascii_fold())
-        .filter(Filter.stemmer("english"))
-        .build()
     )
+    return (builder.filter(Filter.stemmer("english")) if stem else builder).build()
 
 
 @lru_cache(maxsize=1)
 def analyzer() -> TextAnalyzer:
     """The process's analyzer (built once)."""
     return build_analyzer()
+
+
+@lru_cache(maxsize=1)
+def surface_analyzer() -> TextAnalyzer:
+    """The process's analyzer of surface forms (built once)."""
+    return build_analyzer(stem=False)
+
+
+def terms(text: str) -> list[tuple[str, str, int, int]]:
+    """(stem, surface form, start, end) of every term of `text`; both analyzers split text the same way
+    (stemming never drops a token), so the two token lists line up."""
+    stems = analyzer().pre_tokenize(text).tokens
+    surfaces = surface_analyzer().pre_tokenize(text).tokens
+    return [
+        (stem.text, surface.text, stem.char_offset_from, stem.char_offset_to)
+        for stem, surface in zip(stems, surfaces, strict=True)
+    ]
 
 
 def is_han(term: str) -> bool:
@@ -51,9 +73,11 @@ def is_han(term: str) -> bool:
 
 @dataclass(frozen=True)
 class Word:
-    """A query word: its stem, typo budget, whether a prefix also counts, and whether it may be missing."""
+    """A query word: its stem and surface form, typo budget, whether a prefix also counts, and whether it
+    may be missing."""
 
     stem: str
+    surface: str
     fuzzy: int
     prefix: bool
     optional: bool = False
@@ -85,11 +109,28 @@ class ParsedQuery:
 
     clauses: list[Clause]
     text: str
+    relaxed: bool = False  # a second try: typos among the name's stems, Chinese runs by their characters
 
     @property
     def empty(self) -> bool:
         """Nothing to search for."""
         return not self.clauses
+
+    def relax(self) -> ParsedQuery | None:
+        """The query for a second try after nothing matched, or None when it would be the same one:
+        words of four letters may have one typo, a typo is also looked for among the name's stems (a
+        misspelt base form of an inflected word: `devlop` for "Development"), and a Chinese run matches
+        when all of its characters are there in any order (`高数` finds 高等数学)."""
+
+        def relax_word(word: Word) -> Word:
+            short = not word.fuzzy and len(word.surface) >= RELAXED_TYPO_CHARS
+            return replace(word, fuzzy=1) if short else word
+
+        clauses = [replace(c, words=[relax_word(w) for w in c.words]) for c in self.clauses]
+        typos = any(w.fuzzy for c in clauses for w in c.words)
+        if not typos and not any(len(r) > 1 for c in self.clauses for r in c.runs):
+            return None
+        return ParsedQuery(clauses, self.text, relaxed=True)
 
 
 def clean(text: str) -> str:
@@ -114,29 +155,30 @@ def parse(text: str, *, prefix_last: bool = True) -> ParsedQuery:
         last = prefix_last and n == len(chunks) - 1
         clause = Clause(literal=chunk.lower()[:MAX_TERM_CHARS])
         run: list[str] = []
-        tokens = analyzer().pre_tokenize(chunk).tokens
-        for token in tokens:
-            if is_han(token.text):
-                run.append(token.text)
+        tokens = terms(chunk)
+        for n_token, (stem, surface, start, end) in enumerate(tokens):
+            if is_han(stem):
+                run.append(stem)
                 continue
             if run:
                 clause.runs.append(run)
                 run = []
-            length = token.char_offset_to - token.char_offset_from
-            is_last_token = token is tokens[-1]
+            length = end - start
+            is_last_token = n_token == len(tokens) - 1
             clause.words.append(
                 Word(
-                    stem=token.text,
+                    stem=stem,
+                    surface=surface,
                     fuzzy=typo_budget(length),
                     prefix=length >= 3 or (last and is_last_token and length >= 2),
-                    optional=token.text in STOPWORDS and len(chunks) > 1,
+                    optional=stem in STOPWORDS and len(chunks) > 1,
                 )
             )
         if run:
             clause.runs.append(run)
         clauses.append(clause)
     if all(c.words and all(w.optional for w in c.words) and not c.runs for c in clauses):
-        clauses = [Clause(c.literal, [Word(w.stem, w.fuzzy, w.prefix) for w in c.words]) for c in clauses]
+        clauses = [Clause(c.literal, [replace(w, optional=False) for w in c.words]) for c in clauses]
     return ParsedQuery(clauses, cleaned)
 
 
@@ -160,14 +202,13 @@ def _distance_at_most(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
-def _word_matches(term: str, words: list[Word]) -> bool:
+def _word_matches(stem: str, surface: str, words: list[Word]) -> bool:
     for word in words:
-        if term == word.stem or (word.prefix and term.startswith(word.stem)):
+        if stem == word.stem or (word.prefix and surface.startswith(word.surface)):
             return True
-        if (
-            word.fuzzy
-            and abs(len(term) - len(word.stem)) <= word.fuzzy
-            and _distance_at_most(term, word.stem, word.fuzzy)
+        if word.fuzzy and any(
+            abs(len(a) - len(b)) <= word.fuzzy and _distance_at_most(a, b, word.fuzzy)
+            for a, b in ((surface, word.surface), (stem, word.stem))
         ):
             return True
     return False
@@ -178,19 +219,22 @@ def match_ranges(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
     words = [w for c in query.clauses for w in c.words]
     ranges: list[tuple[int, int]] = []
     if words:
-        seen: dict[str, bool] = {}
-        for token in analyzer().pre_tokenize(text).tokens:
-            term = token.text
-            if term not in seen:
-                seen[term] = not is_han(term) and _word_matches(term, words)
-            if seen[term]:
-                ranges.append((token.char_offset_from, token.char_offset_to))
+        seen: dict[tuple[str, str], bool] = {}
+        for stem, surface, start, end in terms(text):
+            if (stem, surface) not in seen:
+                seen[stem, surface] = not is_han(stem) and _word_matches(stem, surface, words)
+            if seen[stem, surface]:
+                ranges.append((start, end))
     lowered = text.lower()
-    needles = [
+    needles = [  # Chinese: the pairs of characters that matched (each character after a relaxed try)
         "".join(pair)
         for c in query.clauses
         for run in c.runs
-        for pair in zip(run, run[1:] or [""], strict=False)
+        for pair in (
+            zip(run, [""] * len(run), strict=True)
+            if query.relaxed
+            else zip(run, run[1:] or [""], strict=False)
+        )
     ]
     needles += [c.literal for c in query.clauses if c.literal_only]
     for needle in filter(None, needles):
