@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from bson import ObjectId
+from beanie import PydanticObjectId as ObjectId
 
-from oms.services.ai import evaluation, rows
+from oms.services.ai import evaluation
 from oms.services.ai import model as recommender
+from oms.services.ai import rows as rows_module
 from oms.services.ai.recommendations import rank
 from oms.services.ai.splits import timed_sequences
 from oms.services.ai.text import CourseText
@@ -31,7 +32,7 @@ def stored(data: evaluation.Dataset) -> tuple[list[ObjectId], dict[Any, list[Any
          "enrolled_at": datetime.fromtimestamp(ts, UTC)}
         for u, i, ts in data.interactions
     ]  # fmt: skip
-    built = rows.compute(
+    built = rows_module.compute(
         courses, enrollments, datetime.fromtimestamp(max(t for *_, t in data.interactions), UTC)
     )
     table = {
