@@ -1,5 +1,5 @@
 """The served recommender's formula: serving (stored rows, `recommendations.rank`) and the offline evaluation
-(`model.score`) rank the same courses with the same scores, and the recent share favours what is taken now."""
+(`model.score`) rank the same courses with the same scores."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from oms.services.ai import evaluation
 from oms.services.ai import model as recommender
 from oms.services.ai import rows as rows_module
 from oms.services.ai.recommendations import rank
-from oms.services.ai.splits import timed_sequences
+from oms.services.ai.splits import sequences
 from oms.services.ai.text import CourseText
 
 
@@ -54,10 +54,8 @@ def stored(data: evaluation.Dataset) -> tuple[list[ObjectId], dict[Any, list[Any
 
 def test_serving_ranks_as_the_evaluation_scores() -> None:
     data = evaluation.generate(n_courses=150, n_users=800)
-    seqs, times = timed_sequences(data.interactions, data.n_users)
-    model = recommender.build(seqs, data.courses, times=times)
-    share = recommender.recent_share(seqs, times, len(data.courses), 30, recommender.SERVED.trend_power)
-    assert share.min() < 0.7 * share.max()  # the recent share is really in play
+    seqs = sequences(data.interactions, data.n_users)
+    model = recommender.build(seqs, data.courses)
     ids, table = stored(data)
     histories = [seq for seq in seqs if len(seq) >= 2][:120]
     offline = recommender.score(model, histories, recommender.SERVED)
@@ -76,19 +74,17 @@ def test_serving_ranks_as_the_evaluation_scores() -> None:
     assert compared == 120
 
 
-def test_recent_share_favours_what_is_taken_now() -> None:
-    """Two courses taken after the same course by as many learners: the one taken lately comes first."""
-    day = 86_400.0
-    old = [[0, 1]] * 6  # course 1: taken after course 0, a year ago
-    new = [[0, 2]] * 6  # course 2: the same, this week
-    seqs = old + new + [[3]]
-    times = [[0.0, day]] * 6 + [[360 * day, 361 * day]] * 6 + [[365 * day]]
-    courses = [CourseText(f"course {i}") for i in range(4)]
-    share = recommender.recent_share(seqs, times, 4, 30, 0.5)
-    assert share[2] == pytest.approx(1.0) and share[1] == pytest.approx((1 / 7) ** 0.5)
-    weights = recommender.Weights(trend_power=0.5)
-    scores = recommender.score(recommender.build(seqs, courses, weights, times=times), [[0]], weights)[0]
-    assert scores[2] > scores[1] > 0
-    flat = recommender.score(recommender.build(seqs, courses, weights), [[0]], weights)[0]
-    assert flat[2] == pytest.approx(flat[1])  # without times no course is scaled
-    assert (recommender.recent_share(seqs, None, 4, 30, 0.5) == 1).all()
+def test_content_favours_the_less_taken_of_two_equally_similar_courses() -> None:
+    """Content's weight towards a course is divided by (learners + 1)^content_popularity: of two courses
+    with the same text, the one few learners took comes first in the content part."""
+    courses = [
+        CourseText("python data analysis"),
+        CourseText("python data analysis"),
+        CourseText("python data analysis"),
+    ]
+    seqs = [[1]] * 9 + [[2]]  # course 1: nine learners, course 2: one
+    model = recommender.build(seqs, courses, recommender.Weights(content_popularity=0.3))
+    row = model.content.getrow(0).toarray().ravel()
+    assert row[2] == pytest.approx(row[1] * (10 / 2) ** 0.3, rel=1e-4) and row[2] > row[1] > 0
+    flat = recommender.build(seqs, courses, recommender.Weights(content_popularity=0.0)).content.getrow(0)
+    assert flat.toarray().ravel()[1] == pytest.approx(flat.toarray().ravel()[2])

@@ -35,8 +35,8 @@ from oms.services.ai.splits import (
     later_split,
     leave_latest_out,
     sample,
+    sequences,
     time_split,
-    timed_sequences,
     validation_split,
 )
 from oms.services.ai.text import CourseText, build_index
@@ -61,13 +61,9 @@ __all__ = [
 TAG_RELATIONS = {"0", "1", "2", "3"}  # category, concept, level, language (r_map); 4 = audience is noise
 _BATCH = 2048
 COVERAGE_GOAL = 0.85
-# What `tune` tries on the validation split: the recent share's window and power, and content's weight.
-TUNING_GRID: tuple[tuple[int, float, float], ...] = tuple(
-    (days, power, content)
-    for days in (14, 30, 60)
-    for power in (0.0, 0.2, 0.35, 0.5)
-    for content in (0.25, 0.5)
-    if power or days == 30
+# What `tune` tries on the validation split: content's popularity penalty and content's weight.
+TUNING_GRID: tuple[tuple[float, float], ...] = tuple(
+    (penalty, content) for penalty in (0.0, 0.3, 0.6) for content in (0.25, 0.5, 1.0)
 )
 
 
@@ -195,7 +191,7 @@ def evaluate(
     out = []
     for split in splits:
         split = sample(split, max_users)
-        seqs, times = timed_sequences(split.train, data.n_users)
+        seqs = sequences(split.train, data.n_users)
         x = recommender.interaction_matrix(
             [(u, i) for u, seq in enumerate(seqs) for i in seq], len(seqs), n_items
         )
@@ -203,7 +199,7 @@ def evaluate(
         for family, options in baselines.tunable(x, weights.min_count).items():
             tried = [measure(f"{family} ({p})", make(), split, n_items) for p, make in options.items()]
             results.append(max(tried, key=lambda r: (r.hr, r.ndcg)))
-        model = recommender.build(seqs, data.courses, weights, index=index, times=times)
+        model = recommender.build(seqs, data.courses, weights, index=index)
         served = functools.partial(recommender.score, model, weights=weights)
         results.append(measure("served", served, split, n_items))
         out.append((split, results))
@@ -215,23 +211,17 @@ def tune(data: Dataset, max_users: int | None = None) -> list[tuple[recommender.
     the best HR@10 (then NDCG@10) among the settings whose coverage of every list reaches
     `COVERAGE_GOAL`, or the widest coverage when none does."""
     split = sample(validation_split(data), max_users)
-    seqs, times = timed_sequences(split.train, data.n_users)
+    seqs = sequences(split.train, data.n_users)
     index = build_index(data.courses)
     tried = []
-    for days, power in dict.fromkeys((d, p) for d, p, _ in TUNING_GRID):
-        built = dataclasses.replace(recommender.SERVED, trend_days=days, trend_power=power)
-        model = recommender.build(seqs, data.courses, built, index=index, times=times)
-        for content in (c for d, p, c in TUNING_GRID if (d, p) == (days, power)):
+    for penalty in dict.fromkeys(p for p, _ in TUNING_GRID):
+        built = dataclasses.replace(recommender.SERVED, content_popularity=penalty)
+        model = recommender.build(seqs, data.courses, built, index=index)
+        for content in (c for p, c in TUNING_GRID if p == penalty):
             w = dataclasses.replace(built, content=content)
-            name = f"recent {days} d ^{power:g}, content {content:g}"
-            tried.append(
-                (
-                    w,
-                    measure(
-                        name, functools.partial(recommender.score, model, weights=w), split, len(data.courses)
-                    ),
-                )
-            )
+            scorer = functools.partial(recommender.score, model, weights=w)
+            name = f"content {content:g}, popularity^{penalty:g}"
+            tried.append((w, measure(name, scorer, split, len(data.courses))))
     reaching = [t for t in tried if t[1].coverage_all >= COVERAGE_GOAL]
     best = (
         max(reaching, key=lambda t: (t[1].hr, t[1].ndcg))

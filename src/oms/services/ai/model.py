@@ -15,16 +15,11 @@ the stored rows) and the offline evaluation (`score`, per batch of users, from t
   `next_recency` times the one after it;
 - co(j) = Σ_i W_ij with W the RP3β co-enrollment walk (item → learner → item, probabilities to the power
   α, divided by popularity(j)^β: it reaches beyond the most popular courses); content(j) likewise with
-  TF-IDF cosine similarity (what relates courses nobody took yet). popularity = log(1 + learners) in
-  [0, 1] ranks the cold-start picks.
+  TF-IDF cosine similarity divided by (learners_j + 1)^`content_popularity`: content is the part that
+  reaches courses few or none took yet, and the penalty lets it do that instead of echoing the
+  collaborative parts' popular picks (catalogue coverage). popularity = log(1 + learners) in [0, 1] ranks
+  the cold-start picks.
 Each part is normalised by its maximum over the candidates, so the weights are comparable.
-
-Every part's weight towards a course j is multiplied by j's *recent share*, ((r_j + 1) / (n_j + 1))^γ, where
-n_j counts its learners and r_j those who took it in the `trend_days` days before the newest interaction of
-the data (not the wall clock, so a catalogue that stops changing keeps its model). A course most learners
-took long ago weighs less than one that is taken now: recommendations follow what learners take today, and
-the same few all-time favourites stop filling every list (catalogue coverage). It is applied before each
-course's neighbours are cut to the strongest K, and stored in them, so serving needs nothing more.
 """
 
 from __future__ import annotations
@@ -44,13 +39,13 @@ _BLOCK = 512
 
 @dataclass(frozen=True)
 class Weights:
-    """The served blend; tuned on the validation split (`oms eval-recommender --tune`), reported on
-    leave-latest-out and the time split."""
+    """The served blend: content's weight and popularity penalty tuned on the validation split
+    (`oms eval-recommender --tune`), the rest chosen in an earlier round on leave-latest-out."""
 
     ease: float = 1.0
     next: float = 0.5
     co: float = 1.0
-    content: float = 0.25
+    content: float = 0.5
     recency: float = 1.0  # seed weight of each older course for ease/co/content (1: all equal)
     next_recency: float = 0.7
     next_window: int = 3
@@ -59,8 +54,7 @@ class Weights:
     min_count: int = 3
     rp3_alpha: float = 0.6
     rp3_beta: float = 0.2
-    trend_days: int = 30
-    trend_power: float = 0.35
+    content_popularity: float = 0.3  # content's weight towards j divided by (learners_j + 1)^this
 
 
 SERVED = Weights()
@@ -188,54 +182,24 @@ def popularity_prior(counts: np.ndarray) -> np.ndarray:
     return (logs / top).astype(np.float32) if top > 0 else np.zeros_like(logs, dtype=np.float32)
 
 
-def recent_share(
-    sequences: Sequence[Sequence[int]],
-    times: Sequence[Sequence[float]] | None,
-    n_items: int,
-    days: float,
-    power: float,
-) -> np.ndarray:
-    """((r_j + 1) / (n_j + 1))^power per course: n_j learners in all, r_j of them within `days` before the
-    newest interaction (`times[u][a]` is when `sequences[u][a]` was taken, in seconds). All ones without
-    times or with power 0."""
-    if times is None or not power:
-        return np.ones(n_items, dtype=np.float32)
-    newest = max((t for seq in times for t in seq), default=0.0)
-    learners = np.zeros(n_items)
-    recent = np.zeros(n_items)
-    for seq, when in zip(sequences, times, strict=True):
-        for item, t in zip(seq, when, strict=True):
-            learners[item] += 1
-            recent[item] += t > newest - days * 86_400
-    out: np.ndarray = (((recent + 1) / (learners + 1)) ** power).astype(np.float32)
-    return out
-
-
 def build(
     sequences: Sequence[Sequence[int]],
     courses: list[CourseText],
     weights: Weights = SERVED,
     k: int = NEIGHBOURS,
     index: TextIndex | None = None,
-    times: Sequence[Sequence[float]] | None = None,
 ) -> ItemModel:
-    """The model from each learner's courses in the order taken (and when, in seconds: `times`, for the
-    recent share; without them no course is scaled), and each course's text."""
+    """The model from each learner's courses in the order taken, and each course's text."""
     n = len(courses)
     pairs = [(u, i) for u, seq in enumerate(sequences) for i in seq]
     x = interaction_matrix(pairs, len(sequences), n)
     counts = np.asarray(x.sum(axis=0)).ravel().astype(np.float64)
     index = index or build_index(courses)
-    share = recent_share(sequences, times, n, weights.trend_days, weights.trend_power)
-    dense = ease(x, weights.lam, weights.min_count)
-    dense *= share[None, :]
     return ItemModel(
-        ease=top_k_rows(dense, k),
-        next=top_k_rows(
-            _scaled(next_counts(sequences, n, weights.next_window, weights.next_decay), share), k
-        ),
-        co=top_k_rows(_scaled(rp3beta(x, weights.rp3_alpha, weights.rp3_beta), share), k),
-        content=content_similarity(index, k, share),
+        ease=top_k_rows(ease(x, weights.lam, weights.min_count), k),
+        next=top_k_rows(next_counts(sequences, n, weights.next_window, weights.next_decay), k),
+        co=top_k_rows(rp3beta(x, weights.rp3_alpha, weights.rp3_beta), k),
+        content=content_similarity(index, k, 1.0 / (counts + 1) ** weights.content_popularity),
         popularity=popularity_prior(counts),
         counts=counts,
         text=index,

@@ -45,10 +45,8 @@ def compute(
             per_user.setdefault(e["user_id"], []).append(
                 (e["enrolled_at"], e["_id"], position[e["course_id"]])
             )
-    ordered = [sorted(events) for events in per_user.values()]
-    sequences = [[item for _, _, item in events] for events in ordered]
-    times = [[when.timestamp() for when, _, _ in events] for events in ordered]
-    model = recommender.build(sequences, texts, times=times)
+    sequences = [[item for _, _, item in sorted(events)] for events in per_user.values()]
+    model = recommender.build(sequences, texts)
     _check(cancel)
     recent = now - timedelta(days=TRENDING_DAYS)
     week: dict[int, int] = {}

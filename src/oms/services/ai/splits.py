@@ -108,18 +108,10 @@ def later_split(data: Dataset) -> Split:
 
 def sequences(train: list[tuple[int, int, int]], n_users: int) -> list[list[int]]:
     """Each user's training courses in the order taken."""
-    return timed_sequences(train, n_users)[0]
-
-
-def timed_sequences(
-    train: list[tuple[int, int, int]], n_users: int
-) -> tuple[list[list[int]], list[list[float]]]:
-    """Each user's training courses in the order taken, and when each was taken (unix seconds)."""
     per_user: list[list[tuple[int, int]]] = [[] for _ in range(n_users)]
     for user, item, ts in train:
         per_user[user].append((ts, item))
-    ordered = [sorted(events) for events in per_user]
-    return [[item for _, item in ev] for ev in ordered], [[float(ts) for ts, _ in ev] for ev in ordered]
+    return [[item for _, item in sorted(events)] for events in per_user]
 
 
 def validation_split(data: Dataset) -> Split:
