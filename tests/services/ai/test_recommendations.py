@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from oms.cli.main import app as cli
 from oms.documents.recommender import RecommenderState
-from oms.services.ai import builder, evaluation
+from oms.services.ai import baselines, builder, evaluation
 from oms.services.ai import model as recommender_module
 from oms.services.ai.text import CourseText
 from tests.support.ai_stub import Behaviour, StubLLM
@@ -251,9 +251,11 @@ async def test_llm_rewords_reasons_but_never_picks(
 # --- offline evaluation -------------------------------------------------------------------------------
 
 
-def test_served_model_and_every_baseline_on_both_splits_of_generated_data() -> None:
-    splits = evaluation.evaluate(evaluation.generate(n_courses=120, n_users=600))
-    assert [split.name.split(" at ")[0] for split, _ in splits] == ["leave-latest-out", "time split"]
+def test_served_model_and_every_baseline_on_every_split_of_generated_data() -> None:
+    data = evaluation.generate(n_courses=120, n_users=600)
+    splits = evaluation.evaluate(data)
+    names = [split.name.split(" at ")[0].split(" (")[0] for split, _ in splits]
+    assert names == ["validation", "leave-latest-out", "time split"]
     for split, rows in splits:
         results = {r.method.split(" (")[0]: r for r in rows}
         assert set(results) == {
@@ -262,11 +264,51 @@ def test_served_model_and_every_baseline_on_both_splits_of_generated_data() -> N
         assert len(split.histories) > 100 and all(r.users == len(split.histories) for r in rows)
         assert results["served"].hr >= 1.3 * results["popularity"].hr
         assert results["served"].coverage > results["popularity"].coverage
-        assert all(0 <= r.ndcg <= r.hr <= 1 for r in rows)
-    tuned = [r.method for r in splits[0][1] if r.method.startswith(("EASE", "RP3β"))]
-    assert tuned == [
-        r.method for r in splits[1][1] if r.method.startswith(("EASE", "RP3β"))
-    ]  # same parameters
+        assert all(0 <= r.ndcg <= r.hr <= 1 and r.coverage <= r.coverage_all <= 1 for r in rows)
+    time_split = splits[2][0]
+    assert time_split.others and not splits[1][0].others  # every generated learner has 3+ courses
+    # EASE and RP3β are reported at their best grid point on each split itself
+    x = recommender_module.interaction_matrix(
+        [(u, i) for u, i, _ in time_split.train], data.n_users, len(data.courses)
+    )
+    for family, options in baselines.tunable(x, recommender_module.SERVED.min_count).items():
+        grid = [
+            evaluation.measure(f"{family} ({p})", make(), time_split, len(data.courses))
+            for p, make in options.items()
+        ]
+        reported = next(r for r in splits[2][1] if r.method.startswith(family))
+        assert reported == max(grid, key=lambda r: (r.hr, r.ndcg))
+
+
+def test_validation_split_sees_nothing_of_the_time_split_test_period() -> None:
+    """Tuning data is carved from the time split's training period: its training and held-out courses all
+    come before the time split's cut-off."""
+    data = evaluation.generate(n_courses=120, n_users=600)
+    outer, inner = evaluation.time_split(data), evaluation.validation_split(data)
+    before = set(outer.train)
+    cut = min(ts for row in data.interactions if row not in before for ts in [row[2]])
+    assert inner.name.startswith("validation") and len(inner.held_out) > 50
+    assert set(inner.train) < before and all(ts < cut for _, _, ts in inner.train)
+    taken_before = {(tuple(h), i) for h, i in zip(inner.histories, inner.held_out, strict=True)}
+    assert len(taken_before) > 50  # histories end before the inner cut-off, held-out courses before `cut`
+    inner_cut = min(ts for row in outer.train if row not in set(inner.train) for ts in [row[2]])
+    assert max(ts for _, _, ts in inner.train) < inner_cut < cut
+
+
+def test_tuning_picks_the_most_accurate_setting_that_reaches_the_coverage_goal() -> None:
+    data = evaluation.generate(n_courses=120, n_users=600)
+    tried = evaluation.tune(data)
+    assert len(tried) == len(evaluation.TUNING_GRID)
+    chosen, result = tried[0]
+    assert (chosen.content_popularity, chosen.content) in evaluation.TUNING_GRID
+    reaching = [r for _, r in tried if r.coverage_all >= evaluation.COVERAGE_GOAL]
+    if reaching:
+        assert result.coverage_all >= evaluation.COVERAGE_GOAL
+        assert (result.hr, result.ndcg) == max((r.hr, r.ndcg) for r in reaching)
+    else:
+        assert result.coverage_all == max(r.coverage_all for _, r in tried)
+    served = recommender_module.SERVED
+    assert (served.content_popularity, served.content) in evaluation.TUNING_GRID
 
 
 def test_time_split_inside_one_file() -> None:
@@ -302,7 +344,17 @@ def test_coco_files_are_read(tmp_path: Path) -> None:
 def test_eval_command_prints_the_table() -> None:
     result = CliRunner().invoke(cli, ["eval-recommender", "--generated"])
     assert result.exit_code == 0, result.output
-    for name in ("HR@10", "served", "co-occurrence", "cosine kNN", "EASE (λ=", "RP3β (α=", "time split at"):
+    for name in (
+        "HR@10",
+        "served",
+        "co-occurrence",
+        "cosine kNN",
+        "EASE (λ=",
+        "RP3β (α=",
+        "time split at",
+        "validation",
+        "cov.all",
+    ):
         assert name in result.output
     missing = CliRunner().invoke(cli, ["eval-recommender"])
     assert missing.exit_code == 2 and "--data" in missing.output

@@ -15,8 +15,10 @@ the stored rows) and the offline evaluation (`score`, per batch of users, from t
   `next_recency` times the one after it;
 - co(j) = Σ_i W_ij with W the RP3β co-enrollment walk (item → learner → item, probabilities to the power
   α, divided by popularity(j)^β: it reaches beyond the most popular courses); content(j) likewise with
-  TF-IDF cosine similarity (what relates courses nobody took yet). popularity = log(1 + learners) in
-  [0, 1] ranks the cold-start picks.
+  TF-IDF cosine similarity divided by (learners_j + 1)^`content_popularity`: content is the part that
+  reaches courses few or none took yet, and the penalty lets it do that instead of echoing the
+  collaborative parts' popular picks (catalogue coverage). popularity = log(1 + learners) in [0, 1] ranks
+  the cold-start picks.
 Each part is normalised by its maximum over the candidates, so the weights are comparable.
 """
 
@@ -37,7 +39,8 @@ _BLOCK = 512
 
 @dataclass(frozen=True)
 class Weights:
-    """The served blend; tuned by `oms eval-recommender` on leave-latest-out, reported on the time split."""
+    """The served blend: content's weight and popularity penalty tuned on the validation split
+    (`oms eval-recommender --tune`), the rest chosen in an earlier round on leave-latest-out."""
 
     ease: float = 1.0
     next: float = 0.5
@@ -51,6 +54,7 @@ class Weights:
     min_count: int = 3
     rp3_alpha: float = 0.6
     rp3_beta: float = 0.2
+    content_popularity: float = 0.3  # content's weight towards j divided by (learners_j + 1)^this
 
 
 SERVED = Weights()
@@ -152,12 +156,19 @@ def next_counts(
     ).tocsr()
 
 
-def content_similarity(index: TextIndex, k: int) -> sparse.csr_matrix:
-    """TF-IDF cosine similarity, top-k per course, computed a block of rows at a time."""
+def _scaled(matrix: sparse.spmatrix, columns: np.ndarray) -> sparse.csr_matrix:
+    """Each column j multiplied by columns[j]."""
+    return sparse.csr_matrix(matrix @ sparse.diags(columns.astype(np.float32)))
+
+
+def content_similarity(index: TextIndex, k: int, columns: np.ndarray | None = None) -> sparse.csr_matrix:
+    """TF-IDF cosine similarity (each column j times columns[j] when given), top-k per course, computed a
+    block of rows at a time."""
     tfidf = index.matrix
     blocks = [
-        top_k_rows(tfidf[start : start + _BLOCK] @ tfidf.T, k, offset=start)
+        top_k_rows(block if columns is None else _scaled(block, columns), k, offset=start)
         for start in range(0, tfidf.shape[0], _BLOCK)
+        for block in [tfidf[start : start + _BLOCK] @ tfidf.T]
     ]
     if not blocks:
         return sparse.csr_matrix((0, 0), dtype=np.float32)
@@ -188,7 +199,7 @@ def build(
         ease=top_k_rows(ease(x, weights.lam, weights.min_count), k),
         next=top_k_rows(next_counts(sequences, n, weights.next_window, weights.next_decay), k),
         co=top_k_rows(rp3beta(x, weights.rp3_alpha, weights.rp3_beta), k),
-        content=content_similarity(index, k),
+        content=content_similarity(index, k, 1.0 / (counts + 1) ** weights.content_popularity),
         popularity=popularity_prior(counts),
         counts=counts,
         text=index,

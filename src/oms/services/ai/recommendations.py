@@ -162,48 +162,9 @@ class Recommender:
         self, state: RecommenderState, seeds: list[PydanticObjectId], taken: set[PydanticObjectId], keep: int
     ) -> dict[PydanticObjectId, Candidate]:
         """The `keep` best courses not `taken`, scored from the neighbours of `seeds`."""
-        w = self.weights
-        weight = {cid: w.recency**age for age, cid in enumerate(reversed(seeds))}
-        next_weight = {cid: w.next_recency**age for age, cid in enumerate(reversed(seeds))}
-        sums: dict[str, dict[PydanticObjectId, float]] = {"ease": {}, "next": {}, "co": {}, "content": {}}
-        best_co: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
-        best_next: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
-        best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
-        trend: dict[PydanticObjectId, bool] = {}
-        for seed, neighbours in (await self._rows(state.version, list(weight))).items():
-            r, rn = weight[seed], next_weight[seed]
-            for cid, e, n, c, t, trending in neighbours:
-                trend[cid] = trending
-                for part, value in (("ease", r * e), ("next", rn * n), ("co", r * c), ("content", r * t)):
-                    if value:
-                        sums[part][cid] = sums[part].get(cid, 0.0) + value
-                if r * c > best_co.get(cid, (0.0,))[0]:
-                    best_co[cid] = (r * c, seed)
-                if rn * n > best_next.get(cid, (0.0,))[0]:
-                    best_next[cid] = (rn * n, seed)
-                if r * t > best_content.get(cid, (0.0,))[0]:
-                    best_content[cid] = (r * t, seed)
-        parts = [
-            (getattr(w, part), values, max(values.values(), default=0.0) or 1.0)
-            for part, values in sums.items()
-        ]
-        scores = {
-            cid: sum(wp * values.get(cid, 0.0) / top for wp, values, top in parts)
-            for cid in trend
-            if cid not in taken
-        }
-        best = heapq.nlargest(keep, scores, key=lambda cid: (scores[cid], str(cid)))
-        return {
-            cid: Candidate(
-                cid,
-                trending=trend[cid],
-                co_from=best_co.get(cid, (0.0, None)),
-                next_from=best_next.get(cid, (0.0, None)),
-                content_from=best_content.get(cid, (0.0, None)),
-                score=scores[cid],
-            )
-            for cid in best
-        }
+        return rank(
+            await self._rows(state.version, list(dict.fromkeys(seeds))), seeds, taken, self.weights, keep
+        )
 
     async def _picks(self, state: RecommenderState | None) -> list[Candidate]:
         """Cold-start picks from the build, or (before any build) from the popularity ranking."""
@@ -221,6 +182,59 @@ class Recommender:
         )
         top = max(counts.values(), default=0.0) or 1.0
         return [Candidate(cid, popularity=n / top, score=w * n / top) for cid, n in counts.items()]
+
+
+def rank(
+    rows: dict[PydanticObjectId, list[Any]],
+    seeds: list[PydanticObjectId],
+    taken: set[PydanticObjectId],
+    weights: Weights,
+    keep: int,
+) -> dict[PydanticObjectId, Candidate]:
+    """The `keep` best courses not `taken`, scored by `model.score`'s formula from the stored neighbour rows
+    of `seeds` (oldest first; rows[seed] = [(course, ease, next, co, content, trending), ...]): each part
+    summed over the seeds (recency-weighted), divided by its maximum, weighted and added."""
+    w = weights
+    weight = {cid: w.recency**age for age, cid in enumerate(reversed(seeds))}
+    next_weight = {cid: w.next_recency**age for age, cid in enumerate(reversed(seeds))}
+    sums: dict[str, dict[PydanticObjectId, float]] = {"ease": {}, "next": {}, "co": {}, "content": {}}
+    best_co: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+    best_next: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+    best_content: dict[PydanticObjectId, tuple[float, PydanticObjectId]] = {}
+    trend: dict[PydanticObjectId, bool] = {}
+    for seed in weight:
+        r, rn = weight[seed], next_weight[seed]
+        for cid, e, n, c, t, trending in rows.get(seed, []):
+            trend[cid] = trending
+            for part, value in (("ease", r * e), ("next", rn * n), ("co", r * c), ("content", r * t)):
+                if value:
+                    sums[part][cid] = sums[part].get(cid, 0.0) + value
+            if r * c > best_co.get(cid, (0.0,))[0]:
+                best_co[cid] = (r * c, seed)
+            if rn * n > best_next.get(cid, (0.0,))[0]:
+                best_next[cid] = (rn * n, seed)
+            if r * t > best_content.get(cid, (0.0,))[0]:
+                best_content[cid] = (r * t, seed)
+    parts = [
+        (getattr(w, part), values, max(values.values(), default=0.0) or 1.0) for part, values in sums.items()
+    ]
+    scores = {
+        cid: sum(wp * values.get(cid, 0.0) / top for wp, values, top in parts)
+        for cid in trend
+        if cid not in taken
+    }
+    best = heapq.nlargest(keep, scores, key=lambda cid: (scores[cid], str(cid)))
+    return {
+        cid: Candidate(
+            cid,
+            trending=trend[cid],
+            co_from=best_co.get(cid, (0.0, None)),
+            next_from=best_next.get(cid, (0.0, None)),
+            content_from=best_content.get(cid, (0.0, None)),
+            score=scores[cid],
+        )
+        for cid in best
+    }
 
 
 async def _summaries(ids: list[PydanticObjectId]) -> dict[PydanticObjectId, dict[str, Any]]:

@@ -1,8 +1,9 @@
 """The data the offline evaluation reads, and how it is split into training and held-out courses.
 
-- leave-latest-out: each user's latest course is held out, everything else trains (the tuning split);
+- validation (the tuning split): a time split inside the time split's training period;
+- leave-latest-out: each user's latest course is held out, everything else trains;
 - time split: train on every interaction before a cut-off date, hold out each user's first new course
-  after it (the report split);
+  after it;
 - later file: train on all of the first file, hold out each user's first course of a later file.
 """
 
@@ -29,12 +30,15 @@ class Dataset:
 
 @dataclass
 class Split:
-    """Training interactions (user, course, time), and each evaluated user's history and held-out course."""
+    """Training interactions (user, course, time), each evaluated user's history and held-out course, and
+    the histories of the users who have training courses but nothing held out (they get lists too: catalogue
+    coverage of every list the model would serve counts them)."""
 
     name: str
     train: list[tuple[int, int, int]]
     histories: list[list[int]]
     held_out: list[int]
+    others: list[list[int]] = field(default_factory=list)
 
 
 def leave_latest_out(data: Dataset) -> Split:
@@ -52,6 +56,8 @@ def leave_latest_out(data: Dataset) -> Split:
         if len(items) >= 2:
             split.histories.append(items[:-1])
             split.held_out.append(items[-1])
+        else:
+            split.others.append(items)
     return split
 
 
@@ -74,6 +80,8 @@ def time_split(data: Dataset, cutoff: int | None = None) -> Split:
         if before and later:
             split.histories.append(before)
             split.held_out.append(later[0])
+        elif before:
+            split.others.append(before)
     return split
 
 
@@ -88,11 +96,13 @@ def later_split(data: Dataset) -> Split:
         if user in past and (ts, item) < first.get(user, (ts + 1, item)):
             first[user] = (ts, item)
     split = Split("later file", train, [], [])
-    for user, (_, item) in sorted(first.items()):
-        history = list(dict.fromkeys(i for _, i in sorted(past[user])))
-        if item not in history:
+    for user, events in sorted(past.items()):
+        history = list(dict.fromkeys(i for _, i in sorted(events)))
+        if user in first and first[user][1] not in history:
             split.histories.append(history)
-            split.held_out.append(item)
+            split.held_out.append(first[user][1])
+        else:
+            split.others.append(history)
     return split
 
 
@@ -104,11 +114,25 @@ def sequences(train: list[tuple[int, int, int]], n_users: int) -> list[list[int]
     return [[item for _, item in sorted(events)] for events in per_user]
 
 
+def validation_split(data: Dataset) -> Split:
+    """The tuning split, carved from the time split's training period alone: the same time split again
+    inside the interactions before the time split's cut-off (its own cut-off at their 80th percentile), so
+    nothing the reported time split holds out is seen while tuning."""
+    inner = Dataset(data.courses, time_split(data).train, data.n_users, data.source)
+    split = time_split(inner)
+    split.name = f"validation ({split.name} of the time split's training period)"
+    return split
+
+
 def sample(split: Split, max_users: int | None) -> Split:
-    """A fixed sample of the evaluated users (all when `max_users` is None)."""
+    """A fixed sample of the evaluated users (all when `max_users` is None); the others stay."""
     if not max_users or len(split.histories) <= max_users:
         return split
     pick = sorted(random.Random(1).sample(range(len(split.histories)), max_users))  # noqa: S311  # fixed
     return Split(
-        split.name, split.train, [split.histories[i] for i in pick], [split.held_out[i] for i in pick]
+        split.name,
+        split.train,
+        [split.histories[i] for i in pick],
+        [split.held_out[i] for i in pick],
+        split.others,
     )
