@@ -52,12 +52,14 @@ SHARED = "shared with another deployment"
 
 # KEYS: the live owner, the last owner, the page epoch. ARGV: this deployment's id, the live key's TTL
 # (0: do not take it, for one-off commands), then the patterns of the keys to delete on a change of hands.
-# Returns {'shared', other id} or {'owner', 1 if the previous database's data was cleared else 0}.
+# Returns {'shared', other id} or {'owner', 1 if the keys were cleared (another database's, or whose was not
+# recorded: a flushed Redis, an OMS that did not record it) else 0}.
 _CLAIM = """
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then return {'shared', owner} end
 local cleared = 0
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then
+local last = redis.call('GET', KEYS[2])
+if last ~= ARGV[1] then
   redis.call('INCR', KEYS[3])
   for i = 3, #ARGV do
     local cursor = '0'
@@ -197,8 +199,8 @@ class Ownership:
             self.owned.fence(None)
         if result is Claim.cleared:
             log.warning(
-                "Redis held another database's cache and rankings: cached pages retired, rankings will be "
-                "rebuilt from MongoDB",
+                "Redis held the cache and rankings of another database (or of one it did not record): "
+                "cached pages retired, rankings will be rebuilt from MongoDB",
                 extra={"deployment": self.deployment},
             )
         return result
