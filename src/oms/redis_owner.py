@@ -25,6 +25,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,36 +39,38 @@ from oms.clock import utcnow
 from oms.documents.deployment import COLLECTION, SINGLETON_ID
 from oms.redis_store import (
     EPOCH,
-    OWNED_PATTERNS,
     OWNER,
     OWNER_LAST,
     OWNER_RENEW_S,
     OWNER_TTL_S,
+    POP_BUCKET_TTL_S,
+    POP_BUILT,
+    POP_REBUILDING,
     RedisGuard,
+    pop_bucket,
+    pop_union,
 )
+from oms.services.popularity.rankings import Window
 
 log = logging.getLogger(__name__)
 
 SHARED = "shared with another deployment"
 
-# KEYS: the live owner, the last owner, the page epoch. ARGV: this deployment's id, the live key's TTL
-# (0: do not take it, for one-off commands), then the patterns of the keys to delete on a change of hands.
+# KEYS: the live owner, the last owner, the page epoch, then the ranking keys to delete on a change of hands
+# (named, not scanned for, and unlinked: the script holds Redis for a moment however much is cached); without
+# them (a renewal) a change of hands answers {'stale'} and changes nothing, and the caller asks again with them.
+# ARGV: this deployment's id, the live key's TTL (0: do not take it, for one-off commands).
 # Returns {'shared', other id} or {'owner', 1 if the keys were cleared (another database's, or whose was not
 # recorded: a flushed Redis, an OMS that did not record it) else 0}.
 _CLAIM = """
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then return {'shared', owner} end
 local cleared = 0
-local last = redis.call('GET', KEYS[2])
-if last ~= ARGV[1] then
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then
+  if #KEYS == 3 then return {'stale'} end
   redis.call('INCR', KEYS[3])
-  for i = 3, #ARGV do
-    local cursor = '0'
-    repeat
-      local found = redis.call('SCAN', cursor, 'MATCH', ARGV[i], 'COUNT', 1000)
-      cursor = found[1]
-      if #found[2] > 0 then redis.call('DEL', unpack(found[2])) end
-    until cursor == '0'
+  for i = 4, #KEYS, 100 do
+    redis.call('UNLINK', unpack(KEYS, i, math.min(i + 99, #KEYS)))
   end
   redis.call('SET', KEYS[2], ARGV[1])
   cleared = 1
@@ -119,6 +122,17 @@ def separate_redis_hint(redis_url: str) -> str:
     return f"OMS_REDIS_URL={parts.scheme or 'redis'}://{host}:{parts.port or 6379}/{db + 1}"
 
 
+def ranking_keys(now: datetime) -> list[str]:
+    """Every ranking key that can exist: the day buckets still alive (a rebuild gives a bucket up to 39 days
+    old `POP_BUCKET_TTL_S` more), two days ahead for clocks that differ, the all-time sets, the windows'
+    unions and the rebuild markers. Pages need no list: the epoch retires them all."""
+    days = range(-2, 2 * POP_BUCKET_TTL_S // 86_400 + 2)
+    buckets = [pop_bucket(kind, now - timedelta(days=d)) for d in days for kind in ("enroll", "view")]
+    unions = [pop_union(window.value, what) for window in Window for what in ("score", "enroll")]
+    alltime = [pop_bucket("enroll", "all"), pop_bucket("view", "all")]
+    return [*buckets, *alltime, *unions, POP_BUILT, POP_REBUILDING]
+
+
 def shared_message(redis_url: str) -> str:
     """The error when another deployment holds the keys: what it means and how to fix it."""
     return (
@@ -133,7 +147,10 @@ async def claim(guard: RedisGuard, deployment: str, ttl_s: int) -> Claim:
     script = guard.client.register_script(_CLAIM)
 
     async def run(r: aioredis.Redis) -> Claim:
-        reply = await script(keys=[OWNER, OWNER_LAST, EPOCH], args=[deployment, ttl_s, *OWNED_PATTERNS])
+        reply = await script(keys=[OWNER, OWNER_LAST, EPOCH], args=[deployment, ttl_s])
+        if reply[0] == b"stale":
+            keys = [OWNER, OWNER_LAST, EPOCH, *ranking_keys(utcnow())]
+            reply = await script(keys=keys, args=[deployment, ttl_s])
         if reply[0] == b"shared":
             return Claim.shared
         return Claim.cleared if int(reply[1]) else Claim.owner

@@ -250,7 +250,6 @@ OWNER = "oms:owner"  # the live owner's deployment id, renewed by each of its wo
 OWNER_LAST = "oms:owner:last"  # the deployment whose data the keys hold (no TTL)
 OWNER_TTL_S = 60
 OWNER_RENEW_S = 10
-OWNED_PATTERNS = (f"{POP_PREFIX}*",)  # deleted when the data changes hands (pages are retired by the epoch)
 
 # Accounts and AI: attempt counters, LLM quota, cached AI replies. Parts are ids, numbers and hashes only.
 
