@@ -29,6 +29,7 @@ from oms.redis_owner import SHARED, Claim, Ownership, deployment_id
 from oms.redis_store import CATALOGUE_GEN, EPOCH, OWNER, OWNER_LAST, POP_BUILT, RedisGuard
 from oms.services.accounts.auth import create_user
 from tests.support.api import PASSWORD, Actor, login
+from tests.support.course_files import course_item, ndjson
 from tests.support.settings import Servers, make_settings, process_env
 
 pytestmark = pytest.mark.redis
@@ -128,6 +129,19 @@ def text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+async def settled(redis: aioredis.Redis) -> dict[Any, Any]:
+    """Every `oms:*` key's value once A's own background work (its search follower retiring catalogue pages
+    after its writes, within a second) has left them unchanged for a second."""
+    snapshot: dict[Any, Any] = {}
+    for _ in range(15):
+        again = {key: await redis.dump(key) for key in await redis.keys("oms:*")}
+        if again == snapshot:
+            break
+        snapshot = again
+        await asyncio.sleep(1)
+    return snapshot
+
+
 async def pop_members(redis: aioredis.Redis) -> set[str]:
     """Every course id in any ranking key."""
     members: set[str] = set()
@@ -179,7 +193,7 @@ async def test_at_the_same_time_the_second_runs_without_the_shared_keys_and_is_c
         await a.enroll(first[0], "a_student")
         await a.catalogue()
         assert await a.popular() == [(first[0]["id"], 1)]
-        before = {key: await shared_redis.dump(key) for key in await shared_redis.keys("oms:*")}
+        before = await settled(shared_redis)
         async with deployment(stack, tmp_path, "oms_owner_b") as b:
             assert b.app.state.ownership.shared
             ready = await b.readyz()
@@ -305,3 +319,26 @@ async def test_rebuild_rankings_refuses_while_another_deployment_runs(
     assert process.returncode == 0, stderr.decode()
     assert course["id"] not in await pop_members(shared_redis)
     assert await shared_redis.exists(POP_BUILT)
+
+
+async def test_an_import_while_another_deployment_runs_leaves_its_keys_alone(
+    stack: Servers, tmp_path: Path, shared_redis: aioredis.Redis, databases: None, rebind: None
+) -> None:
+    source = tmp_path / "courses.ndjson"
+    source.write_bytes(ndjson(course_item("imported-1"), course_item("imported-2")))
+    env = process_env(stack, "oms_owner_b", tmp_path, redis_url(stack))
+    async with deployment(stack, tmp_path, "oms_owner_a") as a:
+        await a.course("A 1")
+        await a.catalogue()
+        before = await settled(shared_redis)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "oms.cli.main", "import-courses", str(source), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, stderr.decode()
+        assert "OMS_REDIS_URL=" in stderr.decode()  # says why the cache was left alone
+        after = {key: await shared_redis.dump(key) for key in await shared_redis.keys("oms:*")}
+        assert {k for k in after if before.get(k) != after[k]} == set()
+    async with deployment(stack, tmp_path, "oms_owner_b") as b:  # and B serves what it imported
+        assert len(await b.catalogue()) == 2
