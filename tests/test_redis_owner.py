@@ -30,6 +30,8 @@ from oms.redis_store import CATALOGUE_GEN, EPOCH, OWNER, OWNER_LAST, POP_BUILT, 
 from oms.services.accounts.auth import create_user
 from tests.support.api import PASSWORD, Actor, login
 from tests.support.course_files import course_item, ndjson
+from tests.support.factories import MakeApp
+from tests.support.servers import RedisProcess
 from tests.support.settings import Servers, make_settings, process_env
 
 pytestmark = pytest.mark.redis
@@ -342,3 +344,48 @@ async def test_an_import_while_another_deployment_runs_leaves_its_keys_alone(
         assert {k for k in after if before.get(k) != after[k]} == set()
     async with deployment(stack, tmp_path, "oms_owner_b") as b:  # and B serves what it imported
         assert len(await b.catalogue()) == 2
+
+
+async def test_started_while_redis_was_down_it_claims_the_keys_when_redis_is_back(
+    make_app: MakeApp, redis_process: RedisProcess
+) -> None:
+    redis_process.stop()
+    app: FastAPI = await make_app(redis_url=redis_process.url, redis_retry_s=0.05)
+    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1")
+    async with api:
+        assert (await api.get("/courses")).status_code == 200
+        assert (await api.get("/readyz")).json()["checks"]["redis"] == "down"
+        redis_process.start()
+        await asyncio.sleep(0.2)
+        await api.get("/courses")  # probes Redis: the claim comes first, then caching resumes
+        hits = app.state.cache.stats.get("hits", 0)
+        await api.get("/courses")
+        assert app.state.cache.stats.get("hits", 0) == hits + 1
+        assert (await api.get("/readyz")).json()["checks"]["redis"] == "ok"
+        owner = await app.state.redis.get(OWNER)
+        assert owner is not None and owner.decode() == app.state.ownership.deployment
+
+
+async def test_back_after_an_outage_it_checks_whose_the_keys_are_before_using_them(
+    make_app: MakeApp, redis_process: RedisProcess
+) -> None:
+    """An outage longer than the claim's TTL: another deployment took the keys meanwhile."""
+    app: FastAPI = await make_app(redis_url=redis_process.url, redis_retry_s=0.05)
+    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1")
+    async with api:
+        await api.get("/courses")
+        redis_process.stop()
+        await api.get("/courses")  # the breaker opens
+        redis_process.start()
+        other = aioredis.from_url(redis_process.url)
+        await other.set(OWNER, "another-deployment", ex=60)
+        await other.set(OWNER_LAST, "another-deployment")
+        await other.set("oms:c:0:courses:x:0", b"not this database's page")
+        await other.aclose()
+        await asyncio.sleep(0.2)
+        for _ in range(3):
+            reply = await api.get("/courses")
+            assert reply.status_code == 200 and reply.json()["items"] == []
+        assert app.state.ownership.shared
+        assert app.state.cache.stats.get("hits", 0) == 0
+        assert (await api.get("/readyz")).json()["checks"]["redis"] == SHARED

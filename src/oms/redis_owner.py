@@ -192,7 +192,7 @@ class Ownership:
         self.renew_s = renew_s
         self.ttl_s = ttl_s
         self._task: asyncio.Task[None] | None = None
-        guard.on_recovery(self.check, first=True)  # before any recovery step touches the keys
+        guard.on_recovery(self._recovered, first=True)  # before any other recovery step touches the keys
 
     @property
     def shared(self) -> bool:
@@ -224,11 +224,23 @@ class Ownership:
 
     async def start(self) -> Claim:
         """The first claim (before anything reads the keys), then renewals in the background."""
-        self.owned.fence("starting")
-        result = await self.check()
-        if result is Claim.unknown:
-            self.owned.fence(None)  # Redis is down: the breaker skips it; its recovery claims first
+        result = await self._settle("starting")
         self._task = asyncio.create_task(self._renew(), name="oms-redis-owner")
+        return result
+
+    async def _recovered(self) -> None:
+        """Redis is back: whose keys they are may have changed meanwhile (an outage longer than the claim's
+        TTL lets another deployment take them), so nothing touches them until the claim says."""
+        await self._settle("checking")
+
+    async def _settle(self, reason: str) -> Claim:
+        """Claim with `owned` fenced meanwhile; when Redis does not answer, the breaker (now open) keeps
+        every call away from Redis instead, and its recovery runs `_recovered` before any other step."""
+        if not self.shared:
+            self.owned.fence(reason)
+        result = await self.check()
+        if result is Claim.unknown and self.owned.fenced == reason:
+            self.owned.fence(None)
         return result
 
     async def stop(self) -> None:

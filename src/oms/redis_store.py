@@ -137,11 +137,11 @@ class RedisGuard:
 
     async def run(self, op: Callable[[aioredis.Redis], Awaitable[T]], default: T) -> T:
         """`op(client)`, or `default` when fenced, when the breaker is open or when the call fails."""
-        if self.fenced is not None:
-            self.count("fenced")
-            return default
-        if self.down and not await self._probe():
+        if self.fenced is None and self.down and not await self._probe():
             self.count("skipped")
+            return default
+        if self.fenced is not None:  # (checked after the probe too: its recovery steps may fence)
+            self.count("fenced")
             return default
         try:
             return await op(self.client)
