@@ -213,7 +213,7 @@ async def test_at_the_same_time_the_second_runs_without_the_shared_keys_and_is_c
             after = {key: await shared_redis.dump(key) for key in await shared_redis.keys("oms:*")}
             changed = {text(k) for k in after if before.get(k) != after[k]}  # (A's short-lived keys expire)
             # B touched none of A's cache or ranking keys (only its throttle counters, keyed by username)
-            assert {k for k in changed if not k.startswith("oms:throttle:")} == set()
+            assert {k for k in changed if not k.startswith(("oms:throttle:", "oms:owner"))} == set()
             assert b.app.state.throttle.guard.fenced is None
         # B was stopped first: A still owns the keys
         assert await shared_redis.get(OWNER) == await shared_redis.get(OWNER_LAST)
@@ -341,7 +341,8 @@ async def test_an_import_while_another_deployment_runs_leaves_its_keys_alone(
         assert process.returncode == 0, stderr.decode()
         assert "OMS_REDIS_URL=" in stderr.decode()  # says why the cache was left alone
         after = {key: await shared_redis.dump(key) for key in await shared_redis.keys("oms:*")}
-        assert {k for k in after if before.get(k) != after[k]} == set()
+        changed = {text(k) for k in after if before.get(k) != after[k]}
+        assert {k for k in changed if not k.startswith("oms:owner")} == set()  # (A renews its own claim)
     async with deployment(stack, tmp_path, "oms_owner_b") as b:  # and B serves what it imported
         assert len(await b.catalogue()) == 2
 
@@ -389,3 +390,17 @@ async def test_back_after_an_outage_it_checks_whose_the_keys_are_before_using_th
         assert app.state.ownership.shared
         assert app.state.cache.stats.get("hits", 0) == 0
         assert (await api.get("/readyz")).json()["checks"]["redis"] == SHARED
+
+
+async def test_the_live_claim_goes_with_the_last_worker(shared_redis: aioredis.Redis) -> None:
+    """A worker that stops (a restart, a scale-down) leaves its deployment's claim to the others."""
+    workers = []
+    for _ in range(2):
+        guard = RedisGuard(shared_redis)
+        workers.append(Ownership(guard, guard.owned(), "a" * 32, "redis://h:6379/5"))
+    for worker in workers:
+        assert await worker.start() in (Claim.cleared, Claim.owner)
+    await workers[0].stop()
+    assert await shared_redis.get(OWNER) == b"a" * 32
+    await workers[1].stop()
+    assert await shared_redis.get(OWNER) is None

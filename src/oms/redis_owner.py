@@ -43,6 +43,7 @@ from oms.redis_store import (
     OWNER_LAST,
     OWNER_RENEW_S,
     OWNER_TTL_S,
+    OWNER_WORKERS,
     POP_BUCKET_TTL_S,
     POP_BUILT,
     POP_REBUILDING,
@@ -56,10 +57,11 @@ log = logging.getLogger(__name__)
 
 SHARED = "shared with another deployment"
 
-# KEYS: the live owner, the last owner, the page epoch, then the ranking keys to delete on a change of hands
-# (named, not scanned for, and unlinked: the script holds Redis for a moment however much is cached); without
-# them (a renewal) a change of hands answers {'stale'} and changes nothing, and the caller asks again with them.
-# ARGV: this deployment's id, the live key's TTL (0: do not take it, for one-off commands).
+# KEYS: the live owner, the last owner, the page epoch, the live owner's workers, then the ranking keys to
+# delete on a change of hands (named, not scanned for, and unlinked: the script holds Redis for a moment however
+# much is cached); without them (a renewal) a change of hands answers {'stale'} and changes nothing, and the
+# caller asks again with them.
+# ARGV: this deployment's id, the live key's TTL (0: do not take it, for one-off commands), this worker's id.
 # Returns {'shared', other id} or {'owner', 1 if the keys were cleared (another database's, or whose was not
 # recorded: a flushed Redis, an OMS that did not record it) else 0}.
 _CLAIM = """
@@ -67,21 +69,32 @@ local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then return {'shared', owner} end
 local cleared = 0
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then
-  if #KEYS == 3 then return {'stale'} end
+  if #KEYS == 4 then return {'stale'} end
   redis.call('INCR', KEYS[3])
-  for i = 4, #KEYS, 100 do
+  for i = 5, #KEYS, 100 do
     redis.call('UNLINK', unpack(KEYS, i, math.min(i + 99, #KEYS)))
   end
   redis.call('SET', KEYS[2], ARGV[1])
   cleared = 1
 end
-if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then
+  if not owner then redis.call('DEL', KEYS[4]) end
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+  redis.call('ZADD', KEYS[4], tonumber(redis.call('TIME')[1]) + ttl, ARGV[3])
+  redis.call('EXPIRE', KEYS[4], ttl)
+end
 return {'owner', cleared}
 """
 
-# KEYS: the live owner; ARGV: this deployment's id. Deletes the key only if it is this deployment's.
+# KEYS: the live owner, its workers; ARGV: this deployment's id, this worker's id. The worker leaves; the
+# live key goes only with the deployment's last live worker (the others would not renew it for a while).
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(redis.call('TIME')[1]))
+if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
 return 0
 """
 
@@ -142,15 +155,16 @@ def shared_message(redis_url: str) -> str:
     )
 
 
-async def claim(guard: RedisGuard, deployment: str, ttl_s: int) -> Claim:
+async def claim(guard: RedisGuard, deployment: str, ttl_s: int, worker: str = "") -> Claim:
     """Run the claim once through `guard` (never fenced): see `_CLAIM`."""
     script = guard.client.register_script(_CLAIM)
+    args: list[str | int] = [deployment, ttl_s, worker]
 
     async def run(r: aioredis.Redis) -> Claim:
-        reply = await script(keys=[OWNER, OWNER_LAST, EPOCH], args=[deployment, ttl_s])
+        reply = await script(keys=[OWNER, OWNER_LAST, EPOCH, OWNER_WORKERS], args=args)
         if reply[0] == b"stale":
-            keys = [OWNER, OWNER_LAST, EPOCH, *ranking_keys(utcnow())]
-            reply = await script(keys=keys, args=[deployment, ttl_s])
+            keys = [OWNER, OWNER_LAST, EPOCH, OWNER_WORKERS, *ranking_keys(utcnow())]
+            reply = await script(keys=keys, args=args)
         if reply[0] == b"shared":
             return Claim.shared
         return Claim.cleared if int(reply[1]) else Claim.owner
@@ -191,6 +205,7 @@ class Ownership:
         self.on_fence = on_fence
         self.renew_s = renew_s
         self.ttl_s = ttl_s
+        self.worker = uuid.uuid4().hex
         self._task: asyncio.Task[None] | None = None
         guard.on_recovery(self._recovered, first=True)  # before any other recovery step touches the keys
 
@@ -201,7 +216,7 @@ class Ownership:
 
     async def check(self) -> Claim:
         """Claim (or renew the claim on) the keys; fence `owned` while another deployment holds them."""
-        result = await claim(self.guard, self.deployment, self.ttl_s)
+        result = await claim(self.guard, self.deployment, self.ttl_s, self.worker)
         if result is Claim.shared and not self.shared:
             self.owned.fence(SHARED)
             if self.on_fence is not None:
@@ -244,7 +259,7 @@ class Ownership:
         return result
 
     async def stop(self) -> None:
-        """Stop renewing and give the live claim up (other workers of this deployment renew it again)."""
+        """Stop renewing and leave; the last live worker of the deployment gives the live claim up."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -254,7 +269,7 @@ class Ownership:
             release = self.guard.client.register_script(_RELEASE)
 
             async def run(r: aioredis.Redis) -> None:
-                await release(keys=[OWNER], args=[self.deployment])
+                await release(keys=[OWNER, OWNER_WORKERS], args=[self.deployment, self.worker])
 
             await self.guard.run(run, None)
 

@@ -248,6 +248,7 @@ POP_REBUILT_PATTERNS = (f"{POP_PREFIX}enroll:*", f"{POP_PREFIX}u:*")  # what a r
 
 OWNER = "oms:owner"  # the live owner's deployment id, renewed by each of its workers
 OWNER_LAST = "oms:owner:last"  # the deployment whose data the keys hold (no TTL)
+OWNER_WORKERS = "oms:owner:workers"  # the live owner's workers (a sorted set: worker id by expiry time)
 OWNER_TTL_S = 60
 OWNER_RENEW_S = 10
 
