@@ -30,7 +30,7 @@ from oms.services.imports.reader import Format
 from tests.support.api import PASSWORD, bearer
 from tests.support.factories import MakeApp
 from tests.support.frozen_database import Load, PrivateDatabase, Scene, load
-from tests.support.settings import NO_REDIS_URL, make_settings
+from tests.support.settings import NO_REDIS_URL, Servers, make_settings
 
 DEADLINE_S = 1.0
 SLACK_S = 0.5
@@ -60,9 +60,11 @@ async def settled(call: Callable[[], Awaitable[httpx.Response]], expected: int) 
 
 
 @pytest.fixture
-async def scene(make_app: MakeApp, database: PrivateDatabase) -> AsyncIterator[Scene]:
+async def scene(make_app: MakeApp, database: PrivateDatabase, stack: Servers) -> AsyncIterator[Scene]:
     app: FastAPI = await make_app(
         mongodb_url=database.url,
+        # another database's deployment: its own Redis database (the session app holds the suite's)
+        redis_url=stack["redis"].rsplit("/", 1)[0] + "/2",
         request_deadline_ms=int(DEADLINE_S * 1000),
         mongodb_retry_s=0.5,
         redis_timeout_s=1.0,  # the clients share the app's loop: a busy turn must not look like Redis down

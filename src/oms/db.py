@@ -14,7 +14,17 @@ from pymongo.errors import CollectionInvalid, OperationFailure
 
 from oms.config import Settings
 from oms.deadlines import BreakerListener, DatabaseBreaker, GuardedMongoClient, job_deadline
-from oms.documents import DOCUMENT_MODELS, assignment, audit, course, enrollment, submission, token, user
+from oms.documents import (
+    DOCUMENT_MODELS,
+    assignment,
+    audit,
+    course,
+    deployment,
+    enrollment,
+    submission,
+    token,
+    user,
+)
 from oms.documents.impressions import CLICK_VALIDATOR, IMPRESSION_VALIDATOR
 from oms.documents.recommender import ITEM_VALIDATOR, STATE_VALIDATOR
 from oms.edge.metrics import MongoCommandMetrics
@@ -35,6 +45,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "recommender_state": STATE_VALIDATOR,
     "recommendation_impressions": IMPRESSION_VALIDATOR,
     "recommendation_clicks": CLICK_VALIDATOR,
+    deployment.COLLECTION: deployment.VALIDATOR,
 }
 
 # Read-only views for analysts: name -> (source collection, pipeline). See docs/data-model.md.

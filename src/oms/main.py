@@ -27,6 +27,7 @@ from oms.edge.openapi import install_openapi, operation_id
 from oms.edge.problems import install_error_handlers
 from oms.edge.webapp import WebAppMiddleware
 from oms.exceptions import UsernameTaken
+from oms.redis_owner import Ownership, deployment_id
 from oms.redis_store import RedisGuard
 from oms.routers import (
     API_PREFIX,
@@ -78,7 +79,8 @@ def _bounded(stop: Callable[..., Awaitable[object]], *args: object) -> Callable[
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Connect to MongoDB (validators, indexes) and Redis; create the first admin when configured.
+    """Connect to MongoDB (validators, indexes) and Redis, claim Redis's shared keys for this database's
+    data (`redis_owner`); create the first admin when configured.
     On the way out every step is undone, even when an earlier one fails."""
     settings: Settings = app.state.settings
     retire_dead_workers()
@@ -88,8 +90,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database_breaker.bind(lambda: app.state.mongo.admin.command("ping"))
         app.state.redis = redis_store.connect(settings)
         teardown.push_async_callback(app.state.redis.aclose)
-        guard = RedisGuard(app.state.redis, settings.redis_retry_s)
-        views = ViewBuffer(guard)
+        guard = RedisGuard(app.state.redis, settings.redis_retry_s)  # per-user keys: throttling, AI
+        owned = guard.owned()  # the keys one database's data is in: page cache, rankings
+        owned.fence("starting")  # until this deployment's claim on them is known (`redis_owner`)
+        views = ViewBuffer(owned)
         near = near_cache_for(
             app.state.redis,
             max_bytes=settings.near_cache_mb * 1024 * 1024 if settings.cache_enabled else 0,
@@ -97,9 +101,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             timeout_s=max(settings.redis_timeout_s, 1.0),
             retry_s=settings.redis_retry_s,
         )
-        app.state.cache = Cache(guard, settings.cache_ttl_s, settings.cache_enabled, near, views)
+        app.state.cache = Cache(owned, settings.cache_ttl_s, settings.cache_enabled, near, views)
         app.state.rankings = Rankings(
-            guard, views, enabled=settings.cache_enabled, deadline_s=settings.rankings_rebuild_deadline_s
+            owned, views, enabled=settings.cache_enabled, deadline_s=settings.rankings_rebuild_deadline_s
         )
         app.state.throttle = Throttle(guard)
         views.start()
@@ -108,6 +112,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             near.start()
             teardown.push_async_callback(_bounded(near.stop))
         app.state.db = await init_db(settings, app.state.mongo)
+        app.state.ownership = Ownership(
+            guard,
+            owned,
+            await deployment_id(app.state.db),
+            settings.redis_url,
+            on_fence=(lambda: near.invalidate(None)) if near is not None else None,
+        )
+        await app.state.ownership.start()
+        teardown.push_async_callback(_bounded(app.state.ownership.stop))
         app.state.search = SearchRuntime(settings, app.state.db, app.state.cache, app.state.rankings)
         await app.state.search.start()
         teardown.push_async_callback(_bounded(app.state.search.stop))

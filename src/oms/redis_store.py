@@ -61,41 +61,87 @@ def tcp_settings(client: aioredis.Redis) -> dict[str, Any] | None:
     return {k: kwargs.get(k) for k in ("host", "port", "username", "password")} | {"ssl": tls}
 
 
-class RedisGuard:
-    """Runs Redis operations with a breaker, and counts what happened to them."""
+class _Breaker:
+    """What every guard over one client shares: whether Redis is up, the counters, the recovery hooks."""
 
-    def __init__(self, client: aioredis.Redis, retry_after: float = 5.0) -> None:
-        self.client = client
+    def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
-        self.stats: Counter[str] = Counter()
         self.down = False
-        self._open_until = 0.0
-        self._recovery_hooks: list[Callable[[], Awaitable[None]]] = []
-        self._series: dict[str, MetricCounter] = {}
+        self.open_until = 0.0
+        self.stats: Counter[str] = Counter()
+        self.recovery_hooks: list[Callable[[], Awaitable[object]]] = []
+        self.series: dict[str, MetricCounter] = {}
+
+
+class RedisGuard:
+    """Runs Redis operations with a breaker, and counts what happened to them.
+
+    `owned()` gives a second guard over the same client and breaker for the keys one deployment owns (the
+    page cache and the rankings): `fence(reason)` stops its calls, not those of per-user keys (throttling,
+    AI quota), while another deployment's data is in this Redis (`oms.redis_owner`)."""
+
+    def __init__(
+        self, client: aioredis.Redis, retry_after: float = 5.0, breaker: _Breaker | None = None
+    ) -> None:
+        self.client = client
+        self._breaker = breaker or _Breaker(retry_after)
+        self.fenced: str | None = None
+
+    @property
+    def retry_after(self) -> float:
+        """Seconds Redis is skipped after a failure."""
+        return self._breaker.retry_after
+
+    @retry_after.setter
+    def retry_after(self, seconds: float) -> None:
+        self._breaker.retry_after = seconds
+
+    @property
+    def down(self) -> bool:
+        """Whether the last call failed (the breaker is open or half-open)."""
+        return self._breaker.down
+
+    @property
+    def stats(self) -> Counter[str]:
+        """Cache and Redis events so far (shared by the guards over one client)."""
+        return self._breaker.stats
 
     @property
     def state(self) -> str:
         """`closed` (using Redis), `open` (skipping it) or `half-open` (the next call probes it)."""
         if not self.down:
             return "closed"
-        return "open" if time.monotonic() < self._open_until else "half-open"
+        return "open" if time.monotonic() < self._breaker.open_until else "half-open"
+
+    def owned(self) -> RedisGuard:
+        """A guard over the same client and breaker that `fence` can stop without stopping this one."""
+        return RedisGuard(self.client, breaker=self._breaker)
+
+    def fence(self, reason: str | None) -> None:
+        """Stop (`reason`) or resume (None) every call through this guard: while fenced, `run` returns its
+        default at once, as with Redis down."""
+        self.fenced = reason
 
     def count(self, event: str) -> None:
         """Count a cache or Redis event (hits, misses, errors, skipped), here and in the metrics."""
         self.stats[event] += 1
-        series = self._series.get(event)
+        series = self._breaker.series.get(event)
         if series is None:
-            series = self._series[event] = CACHE_EVENTS.labels(event)
+            series = self._breaker.series[event] = CACHE_EVENTS.labels(event)
         series.inc()
 
-    def on_recovery(self, hook: Callable[[], Awaitable[None]]) -> None:
-        """Run `hook` (with Redis usable) each time Redis comes back after an outage."""
-        self._recovery_hooks.append(hook)
+    def on_recovery(self, hook: Callable[[], Awaitable[object]], first: bool = False) -> None:
+        """Run `hook` (with Redis usable) each time Redis comes back after an outage (`first`: before the
+        hooks added so far)."""
+        self._breaker.recovery_hooks.insert(0 if first else len(self._breaker.recovery_hooks), hook)
 
     async def run(self, op: Callable[[aioredis.Redis], Awaitable[T]], default: T) -> T:
-        """`op(client)`, or `default` when the breaker is open or the call fails."""
-        if self.down and not await self._probe():
+        """`op(client)`, or `default` when fenced, when the breaker is open or when the call fails."""
+        if self.fenced is None and self.down and not await self._probe():
             self.count("skipped")
+            return default
+        if self.fenced is not None:  # (checked after the probe too: its recovery steps may fence)
+            self.count("fenced")
             return default
         try:
             return await op(self.client)
@@ -106,18 +152,19 @@ class RedisGuard:
     async def _probe(self) -> bool:
         """While open: False until `retry_after` has passed; then PING, and on success run the recovery
         hooks (before any cached data is read again) and close the breaker."""
-        if time.monotonic() < self._open_until:
+        breaker = self._breaker
+        if time.monotonic() < breaker.open_until:
             return False
-        self._open_until = time.monotonic() + self.retry_after  # one prober at a time
+        breaker.open_until = time.monotonic() + breaker.retry_after  # one prober at a time
         try:
             await self.client.connection_pool.disconnect()  # pooled sockets may point at the old server
             await self.client.ping()
         except (TimeoutError, RedisError, OSError) as exc:
             self._trip(exc)
             return False
-        self.down = False
+        breaker.down = False
         log.warning("redis is reachable again; caching resumes")
-        for hook in self._recovery_hooks:
+        for hook in list(breaker.recovery_hooks):
             try:
                 await hook()
             except (
@@ -128,14 +175,15 @@ class RedisGuard:
 
     def _trip(self, exc: Exception) -> None:
         self.count("errors")
-        if not self.down:
+        breaker = self._breaker
+        if not breaker.down:
             log.warning(
                 "redis unavailable; serving from MongoDB and retrying every %.0f s",
-                self.retry_after,
+                breaker.retry_after,
                 extra={"error": f"{type(exc).__name__}: {exc}"},
             )
-        self.down = True
-        self._open_until = time.monotonic() + self.retry_after
+        breaker.down = True
+        breaker.open_until = time.monotonic() + breaker.retry_after
 
     def snapshot(self) -> dict[str, Any]:
         """Counters and breaker state, for metrics."""
@@ -194,6 +242,15 @@ def pop_union(window: str, what: str) -> str:
 
 
 POP_REBUILT_PATTERNS = (f"{POP_PREFIX}enroll:*", f"{POP_PREFIX}u:*")  # what a rebuild replaces
+
+# Ownership (oms.redis_owner): which MongoDB database's data the shared keys above hold. Only the keys of
+# the page cache and the rankings are one deployment's; the keys below are per user or per content hash.
+
+OWNER = "oms:owner"  # the live owner's deployment id, renewed by each of its workers
+OWNER_LAST = "oms:owner:last"  # the deployment whose data the keys hold (no TTL)
+OWNER_WORKERS = "oms:owner:workers"  # the live owner's workers (a sorted set: worker id by expiry time)
+OWNER_TTL_S = 60
+OWNER_RENEW_S = 10
 
 # Accounts and AI: attempt counters, LLM quota, cached AI replies. Parts are ids, numbers and hashes only.
 

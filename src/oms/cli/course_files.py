@@ -14,8 +14,9 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from pymongo.asynchronous.database import AsyncDatabase
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,6 +24,7 @@ from rich.table import Table
 from oms.config import Settings
 from oms.db import connected
 from oms.documents.course import CourseStatus
+from oms.redis_owner import Claim, claim_once, shared_message
 from oms.redis_store import RedisGuard, connect
 from oms.schemas.course_import import ImportReport, ItemStatus
 from oms.services.imports import export as course_export
@@ -35,11 +37,15 @@ err = Console(stderr=True)
 
 
 @asynccontextmanager
-async def page_cache(settings: Settings) -> AsyncIterator[Cache]:
-    """The API's page cache, so an import invalidates what the API serves (Redis down: nothing to do)."""
+async def page_cache(settings: Settings, db: AsyncDatabase[dict[str, Any]]) -> AsyncIterator[Cache]:
+    """The API's page cache, so an import invalidates what the API serves (Redis down, or holding another
+    database's data while that deployment runs: nothing to do)."""
     client = connect(settings)
     try:
-        yield Cache(RedisGuard(client, settings.redis_retry_s), settings.cache_ttl_s, settings.cache_enabled)
+        guard = RedisGuard(client, settings.redis_retry_s)
+        if await claim_once(guard, db) is Claim.shared:
+            err.print(f"[yellow]{shared_message(settings.redis_url)}[/yellow]", markup=True, highlight=False)
+        yield Cache(guard, settings.cache_ttl_s, settings.cache_enabled)
     finally:
         await client.aclose()
 
@@ -83,7 +89,7 @@ async def import_file(settings: Settings, path: str, options: ImportOptions) -> 
                 rate = items / max(time.perf_counter() - started, 1e-6)
                 bar.update(task, description=phase, completed=min(position, size), items=items, rate=rate)
 
-            async with connected(settings), page_cache(settings) as cache:
+            async with connected(settings) as db, page_cache(settings, db) as cache:
                 return await import_courses(source, fmt, options, cache, progress)
 
 

@@ -23,6 +23,7 @@ from oms.documents.course import CourseStatus
 from oms.documents.user import Role
 from oms.edge.observability import setup_logging
 from oms.exceptions import DomainError, UsernameTaken
+from oms.redis_owner import Claim, claim_once, shared_message
 from oms.redis_store import RedisGuard, connect
 from oms.schemas.auth import RegisterRequest
 from oms.schemas.course_import import ImportMode
@@ -140,8 +141,11 @@ def rebuild_rankings() -> None:
     async def run() -> bool:
         client = connect(settings, timeout_s=5)
         try:
-            async with connected(settings):
+            async with connected(settings) as db:
                 guard = RedisGuard(client)
+                if await claim_once(guard, db) is Claim.shared:
+                    typer.secho(shared_message(settings.redis_url), fg="red", err=True)
+                    raise typer.Exit(1)
                 rankings = Rankings(guard, ViewBuffer(guard), deadline_s=settings.rankings_rebuild_deadline_s)
                 return await rankings.rebuild()
         finally:

@@ -9,6 +9,7 @@ import pymongo
 from fastapi import APIRouter, Request, Response
 from pymongo.errors import PyMongoError
 
+from oms.redis_owner import SHARED
 from oms.routers import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
@@ -34,16 +35,20 @@ async def _mongodb(state: Any) -> str:
 
 
 async def _redis(state: Any) -> str:
+    """`ok`, `down`, or `shared with another deployment` (another database's OMS holds the cache and
+    rankings in this Redis database, so this process runs without them: `oms.redis_owner`)."""
     try:
         await asyncio.wait_for(state.redis.ping(), REDIS_CHECK_S)
     except Exception:
         return "down"
-    return "ok"
+    ownership = getattr(state, "ownership", None)
+    return SHARED if ownership is not None and ownership.shared else "ok"
 
 
 @router.get("/readyz", responses={503: {"description": "MongoDB is unreachable"}})
 async def readyz(request: Request, response: Response) -> dict[str, Any]:
-    """MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is; the
+    """MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is (down, or
+    shared with another deployment); the
     search index's state (building | ready), size and lag behind the database in seconds."""
     state = request.app.state
     mongo, redis = await asyncio.gather(_mongodb(state), _redis(state))
