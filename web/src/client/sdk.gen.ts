@@ -650,7 +650,8 @@ export const healthHealthz = <ThrowOnError extends boolean = true>(options?: Opt
 /**
  * Readyz
  *
- * MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is; the
+ * MongoDB and Redis reachability: 503 when MongoDB is down, `degraded` when only Redis is (down, or
+ * shared with another deployment); the
  * search index's state (building | ready), size and lag behind the database in seconds.
  */
 export const healthReadyz = <ThrowOnError extends boolean = true>(options?: Options<HealthReadyzData, ThrowOnError>) => (options?.client ?? client).get<HealthReadyzResponses, HealthReadyzErrors, ThrowOnError>({ url: '/api/v1/readyz', ...options });
