@@ -1,7 +1,11 @@
-/** The 412 dialog: someone else saved first; what they changed beside what I have, reload or overwrite. */
-import { Button, Group, Modal, Table, Text } from "@mantine/core"
+/**
+ * The 412 dialog: someone else saved first; what they changed (course fields, each section's title, text
+ * and duration, the list) beside what an overwrite leaves, with the clashes (both changed it, mine wins)
+ * marked, so nothing is overwritten unseen; then reload or overwrite.
+ */
+import { Badge, Button, Group, Modal, Table, Text } from "@mantine/core"
 import { useTranslation } from "react-i18next"
-import type { Change } from "./courseEditor"
+import type { Change } from "./mergeCourse"
 
 interface Props {
   changes: Change[] | null
@@ -15,6 +19,11 @@ export function ConflictDialog({ changes, onReload, onOverwrite, onClose }: Prop
   return (
     <Modal opened={changes !== null} onClose={onClose} title={t("admin.editor.conflictTitle")} size="xl" closeButtonProps={{ "aria-label": t("app.close") }}>
       <Text mb="sm">{t("admin.editor.conflictText")}</Text>
+      {(changes ?? []).some((c) => c.clash) && (
+        <Text mb="sm" fw={600} c="red.9">
+          {t("admin.editor.clashText", { count: (changes ?? []).filter((c) => c.clash).length })}
+        </Text>
+      )}
       <Table.ScrollContainer minWidth={480}>
         <Table withTableBorder>
           <Table.Thead>
@@ -25,9 +34,18 @@ export function ConflictDialog({ changes, onReload, onOverwrite, onClose }: Prop
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {(changes ?? []).map((c) => (
-              <Table.Tr key={c.field}>
-                <Table.Th scope="row">{t(`admin.fields.${c.field}`)}</Table.Th>
+            {(changes ?? []).map((c, i) => (
+              <Table.Tr key={`${i}-${c.field}-${c.section ?? ""}`} data-clash={c.clash || undefined}>
+                <Table.Th scope="row">
+                  {c.section === undefined
+                    ? t(`admin.fields.${c.field}`)
+                    : t("admin.editor.sectionField", { field: t(`admin.fields.${c.field}`), section: c.section })}
+                  {c.clash && (
+                    <Badge ml="xs" color="red" variant="light" c="red.9">
+                      {t("admin.editor.clash")}
+                    </Badge>
+                  )}
+                </Table.Th>
                 <Table.Td style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}>{c.theirs}</Table.Td>
                 <Table.Td style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}>{c.mine}</Table.Td>
               </Table.Tr>

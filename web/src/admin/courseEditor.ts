@@ -1,7 +1,7 @@
 /**
  * The course editor's state, kept pure so it can be tested without a browser: a draft made from the
  * course as loaded (the base), dirty tracking against that base, section moves, the plan of API calls a
- * save makes, and the field-by-field difference shown when someone else saved first (412).
+ * save makes (the merge after someone else saved first is in mergeCourse).
  */
 import type { CoursePublic } from "@/client"
 
@@ -97,7 +97,8 @@ export interface SavePlan {
   /** Course fields that changed (a PATCH body), or null when none did. */
   patch: Partial<Record<CourseField, unknown>> | null
   remove: string[]
-  update: { section_id: string; title: string; body: string; duration_minutes: number }[]
+  /** Per edited section, only the fields that changed (a PATCH body). */
+  update: ({ section_id: string } & Partial<Pick<DraftSection, "title" | "body" | "duration_minutes">>)[]
   add: DraftSection[]
   /** The final order when it differs from what the calls above leave. */
   reorder: boolean
@@ -112,9 +113,9 @@ export function planSave(base: CourseDraft, draft: CourseDraft): SavePlan {
   const byId = new Map(base.sections.map((s) => [s.section_id, s]))
   const update = draft.sections.flatMap((s) => {
     const before = s.section_id ? byId.get(s.section_id) : undefined
-    return before && !sameSection(before, s)
-      ? [{ section_id: s.section_id!, title: s.title, body: s.body, duration_minutes: s.duration_minutes }]
-      : []
+    if (!before || sameSection(before, s)) return []
+    const fields = (["title", "body", "duration_minutes"] as const).filter((f) => before[f] !== s[f])
+    return [{ section_id: s.section_id!, ...Object.fromEntries(fields.map((f) => [f, s[f]])) }]
   })
   const add = draft.sections.filter((s) => !s.section_id)
   // After removals and appends, the order is: remaining base sections, then the new ones.
@@ -127,59 +128,6 @@ export function planSave(base: CourseDraft, draft: CourseDraft): SavePlan {
     draft.sections.map((s) => s.key),
   )
   return { patch: Object.keys(patch).length ? patch : null, remove, update, add, reorder }
-}
-
-export interface Change {
-  field: CourseField | "sections"
-  mine: string
-  theirs: string
-}
-
-function show(value: unknown): string {
-  return Array.isArray(value) ? value.join(", ") : String(value)
-}
-
-function sectionsText(sections: DraftSection[]): string {
-  return sections.map((s, i) => `${i + 1}. ${s.title} (${s.duration_minutes})`).join("\n")
-}
-
-/**
- * What someone else changed: every field where the server's current course differs from the base the
- * draft was made from, with what "overwrite" would keep beside it (my value where I changed the field,
- * theirs where I did not).
- */
-export function conflictChanges(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft): Change[] {
-  const merged = rebase(base, theirs, mine)
-  const changes: Change[] = COURSE_FIELDS.filter((f) => !sameValue(base[f], theirs[f])).map((f) => ({
-    field: f,
-    mine: show(merged[f]),
-    theirs: show(theirs[f]),
-  }))
-  const bodiesChanged = base.sections.some((s, i) => theirs.sections[i] && s.body !== theirs.sections[i]!.body)
-  if (sectionsText(base.sections) !== sectionsText(theirs.sections) || bodiesChanged) {
-    changes.push({ field: "sections", mine: sectionsText(merged.sections), theirs: sectionsText(theirs.sections) })
-  }
-  return changes
-}
-
-/**
- * Overwrite after a conflict, as a three-way merge: the fields I changed (against my base) take my value,
- * the others keep theirs, so nothing they did is lost unless I changed the same thing. When I changed the
- * sections, my list wins, and my sections they deleted come back as new ones.
- */
-export function rebase(base: CourseDraft, theirs: CourseDraft, mine: CourseDraft): CourseDraft {
-  const out: CourseDraft = { ...theirs, tags: [...theirs.tags] }
-  for (const f of COURSE_FIELDS) {
-    if (!sameValue(base[f], mine[f])) (out as unknown as Record<string, unknown>)[f] = mine[f]
-  }
-  const mySectionsChanged =
-    base.sections.length !== mine.sections.length || base.sections.some((s, i) => !sameSection(s, mine.sections[i]!))
-  if (!mySectionsChanged) return out
-  const alive = new Set(theirs.sections.map((s) => s.section_id))
-  out.sections = mine.sections.map((s) =>
-    s.section_id && !alive.has(s.section_id) ? { ...s, section_id: null, key: newKey() } : s,
-  )
-  return out
 }
 
 /** Tags typed as "a, b, c": trimmed, lower-cased, without repeats or blanks. */

@@ -11,9 +11,11 @@ import { isApiError } from "@/api/problem"
 import { coursesCreateCourse, coursesReadCourse, coursesUpdateCourse } from "@/client"
 import type { CoursePublic, CourseStatus } from "@/client"
 import { notify } from "@/lib/notify"
-import type { Change, CourseDraft } from "./courseEditor"
-import { conflictChanges, draftFromCourse, emptyDraft, isDirty, parseTags, rebase, validateDraft } from "./courseEditor"
+import type { CourseDraft } from "./courseEditor"
+import { draftFromCourse, emptyDraft, isDirty, parseTags, validateDraft } from "./courseEditor"
 import { adminFieldErrors } from "./fieldErrors"
+import type { Change } from "./mergeCourse"
+import { mergeCourse } from "./mergeCourse"
 import { adminProblem } from "./problem"
 import { etagOf, saveCourse } from "./saveCourse"
 
@@ -46,7 +48,7 @@ export function useCourseEditor(initial: CoursePublic | null) {
     const fresh = draftFromCourse(saved)
     setCourse(saved)
     setBase(fresh)
-    const next = keep ? rebase(keep.base, fresh, keep.mine) : fresh
+    const next = keep ? mergeCourse(keep.base, fresh, keep.mine).merged : fresh
     setDraft(next)
     setTagsText(next.tags.join(", "))
     queryClient.setQueryData(["course", "edit", saved.id], saved)
@@ -102,7 +104,7 @@ export function useCourseEditor(initial: CoursePublic | null) {
     } catch (e) {
       if (current && isApiError(e, 412)) {
         const { data: theirs } = await coursesReadCourse({ path: { course_ref: current.id } })
-        setConflict({ theirs, changes: conflictChanges(from, draftFromCourse(theirs), to) })
+        setConflict({ theirs, changes: mergeCourse(from, draftFromCourse(theirs), to).changes })
       } else {
         fail(e, to)
         // A save that stopped half-way: the server's state becomes the base, my draft stays.
@@ -135,12 +137,15 @@ export function useCourseEditor(initial: CoursePublic | null) {
     } catch (e) {
       if (isApiError(e, 412)) {
         const { data: theirs } = await coursesReadCourse({ path: { course_ref: course.id } })
-        setConflict({ theirs, changes: conflictChanges(base, draftFromCourse(theirs), draft) })
+        setConflict({ theirs, changes: mergeCourse(base, draftFromCourse(theirs), draft).changes })
       } else fail(e, draft)
     }
   }
 
-  /** The 412 dialog's two ways out: take their version, or put my changes on theirs and save again. */
+  /**
+   * The 412 dialog's two ways out: take their version, or put only what I changed (against the version I
+   * loaded) on theirs and save that against theirs, so what I did not touch keeps their values.
+   */
   const reloadTheirs = () => {
     if (conflict) adopt(conflict.theirs)
     setConflict(null)
@@ -149,7 +154,7 @@ export function useCourseEditor(initial: CoursePublic | null) {
     if (!conflict) return
     const theirs = conflict.theirs
     const theirBase = draftFromCourse(theirs)
-    const mine = rebase(base, theirBase, draft)
+    const mine = mergeCourse(base, theirBase, draft).merged
     setConflict(null)
     setCourse(theirs)
     setBase(theirBase)

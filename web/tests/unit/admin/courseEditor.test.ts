@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest"
 import type { CoursePublic } from "@/client"
 import {
-  conflictChanges,
   draftFromCourse,
   dropSection,
   isDirty,
@@ -10,8 +9,11 @@ import {
   newKey,
   parseTags,
   planSave,
-  rebase,
 } from "@/admin/courseEditor"
+import { mergeCourse } from "@/admin/mergeCourse"
+
+const conflictChanges = (...a: Parameters<typeof mergeCourse>) => mergeCourse(...a).changes
+const rebase = (...a: Parameters<typeof mergeCourse>) => mergeCourse(...a).merged
 
 const ID = (n: number) => n.toString(16).padStart(24, "0")
 
@@ -85,7 +87,8 @@ describe("save plan", () => {
     const plan = planSave(base, draft)
     expect(plan.patch).toBeNull()
     expect(plan.remove).toEqual([s2!.section_id])
-    expect(plan.update).toEqual([{ section_id: s3!.section_id, title: "S3!", body: "b3", duration_minutes: 20 }])
+    // Only the field that changed: a PATCH must not send back values someone else may have changed since.
+    expect(plan.update).toEqual([{ section_id: s3!.section_id, title: "S3!" }])
     expect(plan.add.map((s) => s.title)).toEqual(["S4"])
     expect(plan.reorder).toBe(true)
   })
@@ -101,8 +104,8 @@ describe("412 conflict", () => {
     const theirs = draftFromCourse(course({ name: "Their name", description: "theirs", version: 5 }))
     const mine = { ...base, description: "mine" }
     expect(conflictChanges(base, theirs, mine)).toEqual([
-      { field: "name", mine: "Their name", theirs: "Their name" },
-      { field: "description", mine: "mine", theirs: "theirs" },
+      { field: "name", mine: "Their name", theirs: "Their name", clash: false },
+      { field: "description", mine: "mine", theirs: "theirs", clash: true },
     ])
   })
   it("overwrite keeps their changes to fields I did not touch", () => {
