@@ -119,9 +119,14 @@ async def deployment_id(db: AsyncDatabase[dict[str, Any]]) -> str:
             return_document=ReturnDocument.AFTER,
         )
     except DuplicateKeyError:  # another worker inserted it between our lookup and our insert
+        doc = None
+    for _ in range(50):  # some servers (SecantusDB) return no document from an upsert that lost a race
+        if doc is not None:
+            return str(doc["id"])
         doc = await collection.find_one({"_id": SINGLETON_ID})
-    assert doc is not None
-    return str(doc["id"])
+        if doc is None:
+            await asyncio.sleep(0.02)
+    raise RuntimeError("the deployment id could not be read back after it was written")
 
 
 def separate_redis_hint(redis_url: str) -> str:
