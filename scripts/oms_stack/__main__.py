@@ -20,6 +20,8 @@ from oms.cli.devstack import Stack, StackError, env_flag, free_port, port_open, 
 from oms_stack.nginx import WEB_DIST, Nginx
 from oms_stack.workers import Worker, start_workers
 
+INTERRUPTED = 130  # what a shell reports for a command ended by Ctrl-C (128 + SIGINT)
+
 
 def _secret_file(path: Path, nbytes: int) -> str:
     """A random secret kept in `path` (created once, mode 600)."""
@@ -149,8 +151,12 @@ def main() -> int:
         print(exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 0
+        print("\nstopping the stack", file=sys.stderr, flush=True)
+        return INTERRUPTED
     finally:
+        # a second Ctrl-C (or the one the terminal sent to the whole process group) must not cut the
+        # shutdown short with a traceback: stop everything first
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         (root / "stack.pid").unlink(missing_ok=True)
         if nginx is not None:
             nginx.stop()
@@ -159,5 +165,13 @@ def main() -> int:
         dbs.stop()
 
 
+def run() -> int:
+    """`main()`, with a Ctrl-C before the stack started (or while it stops) ending it quietly as well."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        return INTERRUPTED
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

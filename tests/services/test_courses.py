@@ -12,6 +12,7 @@ from bson import ObjectId
 from pymongo.errors import WriteError
 
 from oms.documents import Course, Enrollment
+from oms.services.courses import slugify
 from tests.support.api import Actor
 from tests.support.documents import raw_document
 from tests.support.factories import MakeCourse
@@ -164,6 +165,26 @@ async def test_chinese_only_name_gets_a_valid_unique_slug(client: httpx.AsyncCli
     assert by_slug.status_code == 200
     assert by_slug.json()["id"] == a["id"]
     assert by_slug.json()["name"] == "机器学习入门"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("高等数学", "gao-deng-shu-xue"),
+        ("Ωmega café", "omega-cafe"),
+        ("Python 入门（第2版）", "python-ru-men-di-2-ban"),
+        ("Ελληνικά", "ellinika"),
+        ("Straße Øresund", "strasse-oresund"),
+        ("!!!", "course"),
+    ],
+)
+def test_slugify_transliterates_other_scripts(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+async def test_chinese_names_get_pinyin_slugs_made_unique(client: httpx.AsyncClient, admin: Actor) -> None:
+    slugs = [(await create(client, admin, name="高等数学")).json()["slug"] for _ in range(2)]
+    assert slugs == ["gao-deng-shu-xue", "gao-deng-shu-xue-2"]
 
 
 # --- read ----------------------------------------------------------------------------------------------

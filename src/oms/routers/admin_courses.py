@@ -71,7 +71,10 @@ def refused_reply(report: ImportReport) -> Response:
     """422 problem+json carrying the whole report: nothing was imported (an atomic import with failures,
     or one where every item failed)."""
     errors = [
-        {"loc": ["body", item.index, *e.loc], "msg": e.msg} for item in report.items for e in item.errors
+        {"loc": ["body", item.index, *e.loc], "msg": e.msg, "type": e.type}
+        | ({"ctx": e.ctx} if e.ctx is not None else {})
+        for item in report.items
+        for e in item.errors
     ]
     why = "atomic import" if report.refused else "no item could be imported"
     detail = f"{report.failed} item(s) failed; {why}: nothing was written"

@@ -11,11 +11,13 @@ from oms.documents.assignment import AssignmentStatus
 from oms.documents.submission import SubmissionStatus
 from oms.schemas.common import (
     IsoDatetime,
+    MultiLine,
     Number,
     ObjectIdStr,
     PartialUpdate,
     PublicModel,
     RequestModel,
+    SingleLine,
     StrictBool,
     UtcDatetime,
 )
@@ -30,8 +32,8 @@ def _safe_link(url: str) -> str:
         raise PydanticCustomError("unsafe_link", str(exc)) from exc
 
 
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Instructions = Annotated[str, Field(max_length=100_000)]
+Title = Annotated[str, Field(min_length=1, max_length=200), SingleLine]
+Instructions = Annotated[str, Field(max_length=100_000), MultiLine]
 MaxScore = Annotated[Number, Field(gt=0, le=10_000)]
 Link = Annotated[
     str,
@@ -41,7 +43,9 @@ Link = Annotated[
     AfterValidator(_safe_link),
 ]
 Content = Annotated[
-    str, Field(min_length=1, max_length=100_000, description="the work, at most 100,000 chars")
+    str,
+    Field(min_length=1, max_length=100_000, description="the work, at most 100,000 chars"),
+    MultiLine,
 ]
 
 
@@ -102,7 +106,7 @@ class GradeCreate(RequestModel):
     """A grade for the latest attempt: 0 ≤ score ≤ the assignment's max_score."""
 
     score: Annotated[Number, Field(ge=0, le=10_000)]
-    feedback: Annotated[str, Field(max_length=20_000)] = ""
+    feedback: Annotated[str, Field(max_length=20_000), MultiLine] = ""
 
     @model_validator(mode="after")
     def _finite(self) -> GradeCreate:

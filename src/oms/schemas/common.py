@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from beanie import PydanticObjectId
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -123,7 +124,31 @@ def no_null_in_schema(*nullable: str) -> Any:
     return hook
 
 
-DisplayName = Annotated[str, Field(min_length=1, max_length=100)]
+# C0 and C1 controls (NUL, BEL, ESC, DEL, ...), and the bidi embeddings, overrides and isolates that can
+# make a name read other than it is (U+202E shows "exe.txt" as "txt.exe"); line and paragraph separators.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_SINGLE_LINE_BAD = re.compile(f"[{_CONTROLS}\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MULTI_LINE_BAD = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
+
+
+def _refuse(pattern: re.Pattern[str], what: str) -> Any:
+    def check(value: str) -> str:
+        if (found := pattern.search(value)) is not None:
+            raise PydanticCustomError(
+                "control_characters",
+                "must not contain control characters ({what}); found U+{code} at character {position}",
+                {"what": what, "code": f"{ord(found.group()):04X}", "position": found.start() + 1},
+            )
+        return value
+
+    return check
+
+
+# Names, titles, tags: one line of visible text. Descriptions, bodies, Markdown: newlines and tabs too.
+SingleLine = AfterValidator(_refuse(_SINGLE_LINE_BAD, "no line breaks, tabs or direction overrides"))
+MultiLine = AfterValidator(_refuse(_MULTI_LINE_BAD, "only newlines and tabs"))
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=100), SingleLine]
 
 
 class RequestModel(BaseModel):

@@ -79,10 +79,15 @@ class ItemStatus(StrEnum):
 
 
 class ItemError(BaseModel):
-    """One problem with an item; `loc` is a path inside the item, e.g. `["sections", 2, "title"]`."""
+    """One problem with an item; `loc` is a path inside the item, e.g. `["sections", 2, "title"]`.
+    `type` names the problem (pydantic's error types such as `missing` or `string_too_long`, or the
+    import's own such as `invalid_json` and `duplicate_slug`) and `ctx` holds its limits, so a client
+    can word it in its own language; `msg` is the server's English wording."""
 
     loc: list[str | int]
     msg: str
+    type: str = "invalid"
+    ctx: dict[str, str | int | float] | None = None
 
 
 class ItemResult(BaseModel):

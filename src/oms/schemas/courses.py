@@ -9,12 +9,14 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from oms.documents.course import CourseStatus
 from oms.schemas.common import (
+    MultiLine,
     ObjectIdIn,
     ObjectIdStr,
     Page,
     PartialUpdate,
     PublicModel,
     RequestModel,
+    SingleLine,
     StrictInt,
     UtcDatetime,
     _lower,
@@ -24,19 +26,19 @@ MAX_SECTIONS = 200
 MAX_TAGS = 20
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), SingleLine]
 Slug = Annotated[
     str,
     Field(min_length=1, max_length=120, pattern=SLUG_PATTERN.replace("a-z", "a-zA-Z")),
     BeforeValidator(_lower),
 ]
-Description = Annotated[str, Field(max_length=5000)]
-Overview = Annotated[str, Field(max_length=100_000, description="the course overview (Markdown)")]
-Tag = Annotated[str, Field(min_length=1, max_length=40), BeforeValidator(_lower)]
+Description = Annotated[str, Field(max_length=5000), MultiLine]
+Overview = Annotated[str, Field(max_length=100_000, description="the course overview (Markdown)"), MultiLine]
+Tag = Annotated[str, Field(min_length=1, max_length=40), BeforeValidator(_lower), SingleLine]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]
-SectionTitle = Annotated[str, Field(min_length=1, max_length=200)]
+SectionTitle = Annotated[str, Field(min_length=1, max_length=200), SingleLine]
 SectionBody = Annotated[
-    str, Field(max_length=100_000, description="section text (Markdown), at most 100,000 chars")
+    str, Field(max_length=100_000, description="section text (Markdown), at most 100,000 chars"), MultiLine
 ]
 Minutes = Annotated[int, Field(ge=0, le=10_000, strict=True)]
 

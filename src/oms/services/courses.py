@@ -27,10 +27,47 @@ SUMMARY_PROJECTION = {"content": 0, "sections.body": 0}
 _SLUG_TRIES = 20
 
 
+# Letters that no Unicode decomposition turns into ASCII: Greek, and a few Latin ones of their own.
+_TRANSLITERATION = str.maketrans(
+    {
+        **dict(zip("αβγδεζηικλμνξοπρστυω", "abgdeziiklmnxoprstyo", strict=True)),
+        "ς": "s",
+        "θ": "th",
+        "φ": "f",
+        "χ": "ch",
+        "ψ": "ps",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _pinyin(name: str) -> str:
+    """Chinese characters as toneless pinyin syllables, each a word of its own (`高等数学` -> `gao deng shu
+    xue`); the rest of the name as it is. pypinyin loads its dictionary on first use, so only when needed."""
+    if not _HAN.search(name):
+        return name
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name, errors=lambda rest: rest))
+
+
 def slugify(name: str) -> str:
-    """A URL slug from a name: ASCII letters and digits joined by hyphens, `course` when nothing is left."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
+    """A URL slug from a name: ASCII letters and digits joined by hyphens, `course` when nothing is left.
+    Chinese becomes pinyin, accents are dropped (NFKD) and Greek is transliterated, so a name in another
+    script still gives a slug that reads like it (`高等数学` -> `gao-deng-shu-xue`, `Ωmega café` ->
+    `omega-cafe`)."""
+    text = unicodedata.normalize("NFKD", _pinyin(name).lower()).translate(_TRANSLITERATION)
+    ascii_name = text.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:80].strip("-")
     return slug or "course"
 
 

@@ -184,7 +184,12 @@ async def test_mode_create_refuses_existing_slugs(client: httpx.AsyncClient, adm
     ).json()
     assert (report["created"], report["failed"]) == (1, 1)
     assert report["items"][0]["errors"] == [
-        {"loc": ["slug"], "msg": "a course with this slug already exists (mode=create)"}
+        {
+            "loc": ["slug"],
+            "msg": "a course with this slug already exists (mode=create)",
+            "type": "slug_exists",
+            "ctx": None,
+        }
     ]
 
 
@@ -212,7 +217,12 @@ async def test_atomic_import_with_a_bad_item_writes_nothing(client: httpx.AsyncC
     assert (problem["failed"], problem["skipped"], problem["created"]) == (1, 2, 0)
     assert [i["status"] for i in problem["items"]] == ["skipped", "failed", "skipped"]
     assert problem["errors"] == [
-        {"loc": ["body", 1, "sections", 0, "title"], "msg": "String should have at least 1 character"}
+        {
+            "loc": ["body", 1, "sections", 0, "title"],
+            "msg": "String should have at least 1 character",
+            "type": "string_too_short",
+            "ctx": {"min_length": 1},
+        }
     ]
     assert await Course.get_pymongo_collection().count_documents({}) == 0
     good = await post_import(client, admin, ndjson(course_item("ok-1"), course_item("ok-3")), atomic="true")
@@ -265,6 +275,82 @@ async def test_bad_items_get_clear_errors_and_good_ones_are_written(
     }
     assert await Course.get_pymongo_collection().count_documents({}) == 2
     assert (await stored("good-1"))["name"] == "Course good-1"
+
+
+async def test_item_errors_carry_type_and_ctx(client: httpx.AsyncClient, admin: Actor) -> None:
+    lines = [
+        '{"slug": "broken", "name": ',
+        json.dumps(course_item("long", name="x" * 201)),
+        json.dumps(course_item("Bad_Slug!")),
+        json.dumps([1]),
+        json.dumps(course_item("long")),
+        json.dumps(course_item("long")),
+    ]
+    reply = await post_import(client, admin, "\n".join(lines).encode())
+    assert reply.status_code == 200, reply.text
+    errors = {i["index"]: i["errors"] for i in reply.json()["items"]}
+    assert errors[0] == [
+        {"loc": [], "msg": errors[0][0]["msg"], "type": "invalid_json", "ctx": {"line": 1, "column": 1}}
+    ]
+    assert errors[1] == [
+        {
+            "loc": ["name"],
+            "msg": "String should have at most 200 characters",
+            "type": "string_too_long",
+            "ctx": {"max_length": 200},
+        }
+    ]
+    [slug] = errors[2]
+    assert (slug["type"], slug["ctx"]["pattern"]) == ("string_pattern_mismatch", "^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    assert "A-Z" not in slug["msg"] and "a-z" in slug["msg"]
+    assert errors[3][0]["type"] == "not_an_object" and errors[3][0]["ctx"] == {"given": "an array"}
+    assert errors[5] == [
+        {
+            "loc": ["slug"],
+            "msg": "duplicate slug in this file (first at item 4, line 5)",
+            "type": "duplicate_slug",
+            "ctx": {"first_index": 4, "first_line": 5},
+        }
+    ]
+
+
+async def test_refused_import_problem_errors_carry_type(client: httpx.AsyncClient, admin: Actor) -> None:
+    reply = await post_import(client, admin, json.dumps(course_item("x", name="")).encode(), atomic="true")
+    assert reply.status_code == 422
+    [error] = reply.json()["errors"]
+    assert (error["loc"], error["type"], error["ctx"]) == (
+        ["body", 0, "name"],
+        "string_too_short",
+        {"min_length": 1},
+    )
+
+
+@pytest.mark.parametrize("headers", [None, {"Content-Type": "application/json"}])
+async def test_a_json_array_sent_as_ndjson_is_read_as_one(
+    client: httpx.AsyncClient, admin: Actor, headers: dict[str, str] | None
+) -> None:
+    body = json.dumps([course_item("arr-1"), course_item("arr-2")], indent=2).encode()
+    reply = await post_import(client, admin, body, headers)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["created"] == 2
+
+
+@pytest.mark.parametrize("body", [b"[]", b" [ \n ] \n"])
+async def test_an_empty_array_says_so(client: httpx.AsyncClient, admin: Actor, body: bytes) -> None:
+    reply = await post_import(client, admin, body, {"Content-Type": "application/json"})
+    assert reply.status_code == 422
+    assert reply.json()["title"] == "Empty import"
+    assert "empty" in reply.json()["detail"] and "[]" in reply.json()["detail"]
+
+
+async def test_invalid_utf8_line_says_so(client: httpx.AsyncClient, admin: Actor) -> None:
+    good = json.dumps(course_item("fine")).encode()
+    bad = b'{"slug": "bad", "name": "caf\xe9"}'
+    reply = await post_import(client, admin, good + b"\n" + bad + b"\n")
+    assert reply.status_code == 200, reply.text
+    [error] = reply.json()["items"][1]["errors"]
+    assert error["type"] == "invalid_utf8" and error["ctx"] == {"line": 2}
+    assert "line 2 is not valid UTF-8 text" in error["msg"] and "surrogate" not in error["msg"]
 
 
 @pytest.mark.parametrize("body", [b"", b"  \n\n "])
@@ -335,6 +421,10 @@ async def test_a_course_changed_during_the_import_is_not_overwritten(app: FastAP
     await course_import._write(steps, now, app.state.cache)
     assert steps[0].status == "failed"
     assert steps[0].item.errors == [
-        {"loc": [], "msg": "the course changed during the import; import it again"}
+        {
+            "loc": [],
+            "msg": "the course changed during the import; import it again",
+            "type": "changed_during_import",
+        }
     ]
     assert (await stored("racy"))["name"] == "Theirs"

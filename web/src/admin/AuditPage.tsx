@@ -3,6 +3,8 @@ import { Button, Code, Group, Paper, Skeleton, Stack, Table, Text, TextInput, Ti
 import { useInfiniteQuery } from "@tanstack/react-query"
 import { getRouteApi, useNavigate } from "@tanstack/react-router"
 import { useState } from "react"
+import type { TFunction } from "i18next"
+import i18next from "i18next"
 import { useTranslation } from "react-i18next"
 import { adminSearchAudit } from "@/client"
 import type { AuditEntryPublic } from "@/client"
@@ -78,6 +80,12 @@ export function auditFilters(form: Partial<Record<keyof AuditSearch, string>>): 
 }
 
 /** Who acted, as an admin knows them: display name and username, else the email, else the id. */
+/** An action code (`course.update`) in the user's language; a code the app has no words for stays as it is. */
+export function actionLabel(action: string, t: TFunction = i18next.t): string {
+  const key = `admin.audit.actions.${action.replace(/\./g, "_")}`
+  return i18next.exists(key) ? t(key) : action
+}
+
 export function actorName(e: AuditEntryPublic): string {
   if (e.actor_display_name && e.actor_username) return `${e.actor_display_name} (${e.actor_username})`
   return e.actor_username || e.actor_email || e.actor_id
@@ -183,9 +191,17 @@ function AuditEntry({ entry, lang }: { entry: AuditEntryPublic; lang: string }) 
   const { t } = useTranslation()
   const changes = Object.entries(entry.diff ?? {})
   return (
-    <Paper withBorder p="sm" component="article" aria-label={`${entry.action} ${formatDateTime(entry.at, lang)}`}>
+    <Paper withBorder p="sm" component="article" aria-label={`${actionLabel(entry.action, t)} ${formatDateTime(entry.at, lang)}`}>
       <Group gap="md" wrap="wrap">
-        <Text fw={700}>{entry.action}</Text>
+        {/* the code too, in small print: it is what the Action filter takes */}
+        <Text fw={700}>
+          {actionLabel(entry.action, t)}{" "}
+          {actionLabel(entry.action, t) !== entry.action && (
+            <Text span size="xs" c="gray.7" ff="monospace">
+              {entry.action}
+            </Text>
+          )}
+        </Text>
         <Text size="sm">{formatDateTime(entry.at, lang)}</Text>
         <Text size="sm">
           {t("admin.audit.target")}: {entry.target} {entry.target_id ?? ""}

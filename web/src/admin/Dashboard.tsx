@@ -155,7 +155,8 @@ interface Ready {
   checks: Record<string, string>
 }
 
-function Health() {
+/** MongoDB, Redis and search as the readiness check sees them: a status region, announced only when it changes. */
+export function Health() {
   const { t } = useTranslation()
   const q = useQuery({
     queryKey: ["admin", "readyz"],
@@ -177,7 +178,10 @@ function Health() {
   if (!q.data) return <Skeleton height={60} />
   const bad = Object.entries(q.data.checks).filter(([, v]) => v !== "ok").map(([k]) => k)
   return (
+    // Mantine's Alert is role="alert" (read out at once, as an emergency): this panel is there on every visit
+    // and refreshed every 30 s, so it is a polite status region, heard only when what it says changes.
     <Alert
+      role="status"
       color={q.data.status === "ok" ? "green" : q.data.status === "degraded" ? "yellow" : "red"}
       title={`${t("admin.dashboard.health")}: ${q.data.status === "ok" ? t("admin.dashboard.healthy") : q.data.status === "degraded" ? t("admin.dashboard.degraded", { what: bad.join(", ") }) : t("admin.dashboard.down")}`}
     >

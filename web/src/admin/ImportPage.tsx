@@ -46,11 +46,12 @@ function ImportPanel() {
     setText(read.text)
     setRaw(read.utf8 ? null : file)
     setReport(null)
-    setProblem(null)
+    // an empty file is said at once (nothing to import), not later as "choose a file"
+    setProblem(read.text.trim() ? null : t("admin.import.emptyFile", { name: file.name }))
   }
   const run = async (dryRun: boolean) => {
     if (!text.trim()) {
-      setProblem(t("admin.import.noText"))
+      setProblem(fileName ? t("admin.import.emptyFile", { name: fileName }) : t("admin.import.noText"))
       return
     }
     setBusy(true)

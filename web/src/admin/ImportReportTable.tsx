@@ -19,7 +19,8 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
   const [status, setStatus] = useState<ItemFilter>(report.failed ? "failed" : "all")
   const [text, setText] = useState("")
   const deferredText = useDeferredValue(text)
-  const rows = useMemo(() => filterItems(report.items, status, deferredText), [report.items, status, deferredText])
+  const lang = i18n.language
+  const rows = useMemo(() => filterItems(report.items, status, deferredText, t, lang), [report.items, status, deferredText, t, lang])
   const scroller = useRef<HTMLDivElement>(null)
   // Rows are measured as they render: a failure's whole message wraps onto more lines instead of being cut.
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 })
@@ -46,7 +47,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
           />
         </Stack>
         <TextInput label={t("admin.import.filterText")} value={text} onChange={(e) => setText(e.currentTarget.value)} type="search" />
-        <Button variant="default" onClick={() => download("import-report.csv", reportCsv(rows), "text/csv;charset=utf-8")}>
+        <Button variant="default" onClick={() => download("import-report.csv", reportCsv(rows, t, lang), "text/csv;charset=utf-8")}>
           {t("admin.import.download")}
         </Button>
       </Group>
@@ -84,7 +85,7 @@ export function ImportReportTable({ report }: { report: ImportReport }) {
                   <div role="cell" className="oms-ellipsis">{item.slug ?? ""}</div>
                   <div role="cell">{t(`admin.import.${item.status}`)}</div>
                   <div role="cell" style={{ overflowWrap: "anywhere", padding: "6px 0" }}>
-                    {errorText(item)}
+                    {errorText(item, t, lang)}
                   </div>
                 </div>
               )

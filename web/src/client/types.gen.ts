@@ -853,6 +853,9 @@ export type ImportReport = {
  * ItemError
  *
  * One problem with an item; `loc` is a path inside the item, e.g. `["sections", 2, "title"]`.
+ * `type` names the problem (pydantic's error types such as `missing` or `string_too_long`, or the
+ * import's own such as `invalid_json` and `duplicate_slug`) and `ctx` holds its limits, so a client
+ * can word it in its own language; `msg` is the server's English wording.
  */
 export type ItemError = {
     /**
@@ -863,6 +866,16 @@ export type ItemError = {
      * Msg
      */
     msg: string;
+    /**
+     * Type
+     */
+    type?: string;
+    /**
+     * Ctx
+     */
+    ctx?: {
+        [key: string]: string | number | number;
+    } | null;
 };
 
 /**

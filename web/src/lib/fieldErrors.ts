@@ -52,6 +52,8 @@ function core(fe: FieldError, t: TFunction, lang: string): string {
       return i18next.exists(field("pattern")) ? t(field("pattern")) : t("problems.field.string_pattern_mismatch")
     case "unsafe_link":
       return t("problems.field.unsafe_link")
+    case "control_characters":
+      return t("problems.field.control_characters", { code: String(fe.ctx?.code ?? ""), position: limit(fe, "position", lang) })
     case "extra_forbidden":
       return t("problems.field.extra_forbidden")
     case "value_error":

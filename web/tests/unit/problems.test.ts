@@ -53,6 +53,16 @@ describe("field errors", () => {
     expect(fieldErrorMap(e).links).toBe("第 2 个链接：链接不能指向本机、内网或本地主机名，请使用公开的网址。")
   })
 
+  it("say which control character to remove, in the user's language", () => {
+    const e = invalid({
+      loc: ["body", "name"],
+      msg: "must not contain control characters (no line breaks, tabs or direction overrides); found U+202E at character 5",
+      type: "control_characters",
+      ctx: { what: "no line breaks, tabs or direction overrides", code: "202E", position: 5 },
+    })
+    expect(fieldErrorMap(e).name).toBe("请删除控制字符 U+202E（第 5 个字符）：此处只能使用可见文字，较长的文本中可换行和使用制表符。")
+  })
+
   it("fall back to the server's words only for a type the app does not know", () => {
     const e = invalid({ loc: ["body", "x"], msg: "Something new", type: "brand_new_type" })
     expect(fieldErrorMap(e).x).toBe("Something new")

@@ -39,12 +39,14 @@ class TextIndex:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case word tokens without stop words; a run of Chinese characters becomes its bigrams."""
+    """Lower-case word tokens without stop words; a run of Chinese characters becomes its bigrams (a lone
+    character stays: it is a word). A single Latin letter or digit is dropped: "Part B" and "Java B" share
+    nothing worth a recommendation (a course about C or R says so in a tag, which is matched whole)."""
     out: list[str] = []
     for word in _WORD.findall(text.lower().replace("-", " ").replace("_", " ")):
         if _CJK.match(word):
             out.extend(word[i : i + 2] for i in range(max(1, len(word) - 1)))
-        elif word not in STOPWORDS and not word.isdigit():
+        elif len(word) >= 2 and word not in STOPWORDS and not word.isdigit():
             out.append(word)
     return out
 

@@ -117,7 +117,10 @@ def _refused(checked: ImportReport) -> ImportReport:
 def _record(report: ImportReport, steps: list[Step]) -> None:
     for step in steps:
         item = step.item
-        errors = [ItemError(loc=e["loc"], msg=e["msg"]) for e in item.errors]
+        errors = [
+            ItemError(loc=e["loc"], msg=e["msg"], type=e.get("type", "invalid"), ctx=e.get("ctx"))
+            for e in item.errors
+        ]
         report.items.append(
             ItemResult(index=item.index, line=item.line, slug=item.slug, status=step.status, errors=errors)
         )
@@ -145,9 +148,17 @@ async def _write(steps: list[Step], now: datetime, cache: Cache) -> None:
             continue
         step.status = ItemStatus.failed
         if error.get("code") == _DUPLICATE_KEY:
-            step.item.errors.append({"loc": ["slug"], "msg": "another writer created this slug meanwhile"})
+            step.item.errors.append(
+                {"loc": ["slug"], "msg": "another writer created this slug meanwhile", "type": "slug_taken"}
+            )
         else:
-            step.item.errors.append({"loc": [], "msg": f"the database refused it: {error.get('errmsg')}"})
+            step.item.errors.append(
+                {
+                    "loc": [],
+                    "msg": f"the database refused it: {error.get('errmsg')}",
+                    "type": "database_refused",
+                }
+            )
     updates = [s for s in writing if s.status == ItemStatus.updated]
     if matched < len(updates):
         await _mark_lost_updates(updates, now)
@@ -180,7 +191,11 @@ async def _mark_lost_updates(updates: list[Step], now: datetime) -> None:
         if step.course_id not in applied:
             step.status = ItemStatus.failed
             step.item.errors.append(
-                {"loc": [], "msg": "the course changed during the import; import it again"}
+                {
+                    "loc": [],
+                    "msg": "the course changed during the import; import it again",
+                    "type": "changed_during_import",
+                }
             )
 
 

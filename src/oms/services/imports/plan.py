@@ -97,7 +97,11 @@ async def plan(
             steps.append(Step(item, ItemStatus.failed))
         elif head is not None and options.mode == ImportMode.create:
             item.errors.append(
-                {"loc": ["slug"], "msg": "a course with this slug already exists (mode=create)"}
+                {
+                    "loc": ["slug"],
+                    "msg": "a course with this slug already exists (mode=create)",
+                    "type": "slug_exists",
+                }
             )
             steps.append(Step(item, ItemStatus.failed))
         elif head is not None and _fingerprinted(head, item.digest):

@@ -61,6 +61,10 @@ def detect_format(source: IO[bytes], media_type: str | None = None, filename: st
     head = first.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise EmptyImport("the body is empty; send a JSON array of courses or NDJSON (one course per line)")
+    # a JSON array is never NDJSON (no line of it is a course): read it as the document it is, even when
+    # sent or named as NDJSON, as a one-line object is read as NDJSON whatever it is called
+    if head.startswith(b"["):
+        return Format.document
     if (media_type or "").lower() in NDJSON_MEDIA_TYPES or (filename or "").lower().endswith(NDJSON_SUFFIXES):
         return Format.ndjson
     # an object that ends on its first line is NDJSON (even if that line is malformed); one that goes on
@@ -104,7 +108,12 @@ class ItemReader:
             item.course = None
             # the line too: people look a file up by line, and `index` counts from 0
             item.errors.append(
-                {"loc": ["slug"], "msg": f"duplicate slug in this file (first at item {first}, line {line})"}
+                {
+                    "loc": ["slug"],
+                    "msg": f"duplicate slug in this file (first at item {first}, line {line})",
+                    "type": "duplicate_slug",
+                    "ctx": {"first_index": first, "first_line": line},
+                }
             )
 
     def _lines(self) -> Iterator[tuple[int, int, Any]]:
@@ -115,11 +124,23 @@ class ItemReader:
             if not text.strip():
                 continue
             try:
+                text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                why = f"line {number} is not valid UTF-8 text (at byte {exc.start + 1} of the line)"
+                error = {"loc": [], "msg": why, "type": "invalid_utf8", "ctx": {"line": number}}
+                yield number, len(raw), ParsedItem(0, number, errors=[error])
+                continue
+            try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError as exc:
                 why = f"invalid JSON on line {number}, column {exc.colno}: {exc.msg}"
-                failed = ParsedItem(0, number, errors=[{"loc": [], "msg": why}])
-                yield number, len(raw), failed
+                error = {
+                    "loc": [],
+                    "msg": why,
+                    "type": "invalid_json",
+                    "ctx": {"line": number, "column": exc.colno},
+                }
+                yield number, len(raw), ParsedItem(0, number, errors=[error])
                 continue
             yield number, len(raw), value
 
@@ -149,7 +170,7 @@ class ItemReader:
         elif not text.startswith("[", i):
             raise MalformedImport("the body must be a JSON array of courses, or NDJSON (one course per line)")
         elif text.startswith("]", i := _skip(text, i + 1)):
-            i = _skip(text, i + 1)
+            raise EmptyImport("the JSON array is empty ([]): it has no courses to import")
         else:
             while True:
                 number, size, value, i = decode(i)

@@ -1,6 +1,8 @@
 /** The audit log's filter form: one actor box (id or name/email), names lower-cased, refusals beside fields. */
 import { describe, expect, it } from "vitest"
-import { actorName, auditFilters } from "@/admin/AuditPage"
+import "@/admin/i18n"
+import { actionLabel, actorName, auditFilters } from "@/admin/AuditPage"
+import i18n from "@/i18n"
 import type { AuditEntryPublic } from "@/client"
 
 describe("audit filters", () => {
@@ -34,5 +36,20 @@ describe("audit filters", () => {
     expect(actorName({ ...e, actor_username: "grace.h", actor_display_name: "Grace Hopper" })).toBe("Grace Hopper (grace.h)")
     expect(actorName({ ...e, actor_username: "grace.h" })).toBe("grace.h")
     expect(actorName(e)).toBe("665f1f77bcf86cd799439011")
+  })
+})
+
+describe("audit actions", () => {
+  it("are worded in the user's language, an unknown code as it is", async () => {
+    try {
+      await i18n.changeLanguage("zh-CN")
+      expect(actionLabel("course.update")).toBe("修改课程")
+      expect(actionLabel("user.update")).toBe("修改用户")
+      expect(actionLabel("course.teleport")).toBe("course.teleport")
+      await i18n.changeLanguage("en")
+      expect(actionLabel("section.reorder")).toBe("Sections reordered")
+    } finally {
+      await i18n.changeLanguage("en")
+    }
   })
 })

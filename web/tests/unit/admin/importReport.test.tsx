@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event"
 import { beforeAll, describe, expect, it, vi } from "vitest"
 import "@/admin/i18n"
 import { ImportReportTable } from "@/admin/ImportReportTable"
-import type { ImportReport } from "@/admin/importReport"
+import type { ImportReport, ItemResult } from "@/admin/importReport"
 import { csvCell, filterItems, normaliseReport, reportCsv } from "@/admin/importReport"
 import i18n from "@/i18n"
 
@@ -82,6 +82,40 @@ describe("reading a file to import", () => {
     const { errorText } = await import("@/admin/importReport")
     const item = { index: 1, line: 2, slug: null, status: "failed" as const, errors: [{ loc: [], msg: "invalid JSON on line 2" }, { loc: ["sections", 0, "title"], msg: "Field required" }] }
     expect(errorText(item)).toBe("invalid JSON on line 2; sections.0.title: Field required")
+  })
+
+  it("words typed item errors in the user's language, with the app's shared field wording", async () => {
+    const { errorText, reportCsv } = await import("@/admin/importReport")
+    const item: ItemResult = {
+      index: 0,
+      line: 1,
+      slug: "Bad_Slug",
+      status: "failed" as const,
+      errors: [
+        { loc: ["slug"], msg: "should be lower-case letters a-z", type: "string_pattern_mismatch", ctx: { pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" } },
+        { loc: ["name"], msg: "String should have at most 200 characters", type: "string_too_long", ctx: { max_length: 200 } },
+        { loc: [], msg: "invalid JSON on line 3, column 1: unexpected end of data", type: "invalid_json", ctx: { line: 3, column: 1 } },
+        { loc: ["slug"], msg: "duplicate slug in this file (first at item 0, line 1)", type: "duplicate_slug", ctx: { first_index: 0, first_line: 1 } },
+      ],
+    }
+    try {
+      await i18n.changeLanguage("zh-CN")
+      const zh = errorText(item)
+      expect(zh).not.toMatch(/String should|invalid JSON|pattern|duplicate slug/)
+      expect(zh).toContain("slug：只能使用小写字母")
+      expect(zh).toContain("200")
+      expect(zh).toContain("第 3 行不是有效的 JSON")
+      expect(zh).not.toMatch(/^[:：]/)
+      expect(zh).toContain("第 1 项，第 1 行")
+      expect(reportCsv([item])).toContain("第 3 行不是有效的 JSON")
+      await i18n.changeLanguage("en")
+      const en = errorText(item)
+      expect(en).toMatch(/^slug: /)
+      expect(en).toContain("Line 3: not valid JSON (column 1).")
+      expect(en).not.toContain("A-Z")
+    } finally {
+      await i18n.changeLanguage("en")
+    }
   })
 
   it("keeps a file that is not all UTF-8 as its own bytes, and shows its text", async () => {
