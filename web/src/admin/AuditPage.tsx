@@ -79,13 +79,13 @@ export function auditFilters(form: Partial<Record<keyof AuditSearch, string>>): 
   return { search, errors }
 }
 
-/** Who acted, as an admin knows them: display name and username, else the email, else the id. */
 /** An action code (`course.update`) in the user's language; a code the app has no words for stays as it is. */
 export function actionLabel(action: string, t: TFunction = i18next.t): string {
   const key = `admin.audit.actions.${action.replace(/\./g, "_")}`
   return i18next.exists(key) ? t(key) : action
 }
 
+/** Who acted, as an admin knows them: display name and username, else the email, else the id. */
 export function actorName(e: AuditEntryPublic): string {
   if (e.actor_display_name && e.actor_username) return `${e.actor_display_name} (${e.actor_username})`
   return e.actor_username || e.actor_email || e.actor_id
@@ -111,12 +111,12 @@ export function AuditPage() {
   const items = entries.data?.pages.flatMap((p) => p.items) ?? []
   const [errors, setErrors] = useState<Record<string, string>>({})
   const field = (k: keyof AuditSearch, label: string, type = "text") => (
-    <TextInput label={label} type={type} value={form[k] ?? ""} error={errors[k]} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
+    <TextInput label={label} type={type} value={form[k] ?? ""} error={errors[k]} onChange={(e) => { const value = e.currentTarget.value; setForm((f) => ({ ...f, [k]: value })) }} />
   )
   // Suggestions through a native <datalist>: the field stays one labelled text box.
   const suggest = (k: "action" | "target", label: string, data: string[]) => (
     <>
-      <TextInput label={label} list={`audit-${k}-options`} autoComplete="off" value={form[k] ?? ""} error={errors[k]} onChange={(e) => setForm((f) => ({ ...f, [k]: e.currentTarget.value }))} />
+      <TextInput label={label} list={`audit-${k}-options`} autoComplete="off" value={form[k] ?? ""} error={errors[k]} onChange={(e) => { const value = e.currentTarget.value; setForm((f) => ({ ...f, [k]: value })) }} />
       <datalist id={`audit-${k}-options`}>
         {data.map((v) => (
           <option key={v} value={v} />
